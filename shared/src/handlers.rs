@@ -1,0 +1,170 @@
+//! One handler per verb. Each takes only the store capability it needs, so handler logic
+//! runs against `MemoryStore` in unit tests and against DynamoDB in the functions.
+
+use chrono::Utc;
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde_json::{json, Map, Value};
+
+use crate::api::{
+    if_match_version, json_body, json_response, path_session_id, require_method,
+    required_path_session_id, set_etag, timestamp, ApiError,
+};
+use crate::config::Config;
+use crate::decode::{decode_new_session, decode_update};
+use crate::domain::{Session, SessionId};
+use crate::store::{StoreCreate, StoreDelete, StoreGet, StorePing, StoreUpdate};
+
+fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
+    result.unwrap_or_else(ApiError::into_response)
+}
+
+/// `POST /project-session`
+pub async fn create_session(
+    store: &impl StoreCreate,
+    config: &Config,
+    req: Request,
+) -> Response<Body> {
+    respond(create(store, config, &req).await)
+}
+
+async fn create(
+    store: &impl StoreCreate,
+    config: &Config,
+    req: &Request,
+) -> Result<Response<Body>, ApiError> {
+    require_method(req, "POST")?;
+    let new = decode_new_session(json_body(req)?)?;
+    let session = new.into_session(SessionId::generate(), Utc::now(), &config.policy);
+    store.create(&session).await?;
+    let mut response = json_response(
+        StatusCode::CREATED,
+        &json!({ "sessionId": session.id.to_string(), "expiresAt": timestamp(session.expires_at) }),
+    );
+    set_etag(&mut response, session.version);
+    Ok(response)
+}
+
+/// `GET /project-session/{sessionId}`. Reads never slide the expiry.
+pub async fn get_session(store: &impl StoreGet, req: Request) -> Response<Body> {
+    respond(get(store, &req).await)
+}
+
+async fn get(store: &impl StoreGet, req: &Request) -> Result<Response<Body>, ApiError> {
+    require_method(req, "GET")?;
+    let id = required_path_session_id(req)?;
+    let session = store.get(id, Utc::now()).await?;
+    let mut response = json_response(StatusCode::OK, &session_json(&session));
+    set_etag(&mut response, session.version);
+    Ok(response)
+}
+
+/// The seed's session shape, timestamps in RFC 3339 UTC.
+pub fn session_json(session: &Session) -> Value {
+    let data: Map<String, Value> = session
+        .project_data
+        .iter()
+        .map(|(field, value)| (field.name().to_string(), value.to_json()))
+        .collect();
+    json!({
+        "sessionId": session.id.to_string(),
+        "projectData": data,
+        "currentStep": session.current_step,
+        "completedSteps": session.completed_steps,
+        "createdAt": timestamp(session.created_at),
+        "lastActivity": timestamp(session.last_activity),
+        "expiresAt": timestamp(session.expires_at),
+        "version": session.version,
+    })
+}
+
+/// `PUT /project-session` (id in the body, as the seed sends it) and
+/// `PUT /project-session/{sessionId}`.
+pub async fn update_session(
+    store: &impl StoreUpdate,
+    config: &Config,
+    req: Request,
+) -> Response<Body> {
+    respond(update(store, config, &req).await)
+}
+
+async fn update(
+    store: &impl StoreUpdate,
+    config: &Config,
+    req: &Request,
+) -> Result<Response<Body>, ApiError> {
+    require_method(req, "PUT")?;
+    let path_id = path_session_id(req)?;
+    let if_match = if_match_version(req)?;
+    let mut body = decode_update(json_body(req)?)?;
+    let id = match (path_id, body.session_id) {
+        (Some(path), Some(body)) if path != body => {
+            return Err(ApiError::BadRequest {
+                message: "Invalid request body".into(),
+                details: Some(
+                    [(
+                        "sessionId".into(),
+                        "does not match the session id in the path".into(),
+                    )]
+                    .into(),
+                ),
+            })
+        }
+        (Some(id), _) | (None, Some(id)) => id,
+        (None, None) => {
+            return Err(ApiError::BadRequest {
+                message: "Invalid request body".into(),
+                details: Some([("sessionId".into(), "is required".into())].into()),
+            })
+        }
+    };
+    body.patch.expected_version = match (if_match, body.patch.expected_version) {
+        (Some(header), Some(field)) if header != field => {
+            return Err(ApiError::bad_request(
+                "If-Match and expectedVersion disagree",
+            ))
+        }
+        (header, field) => header.or(field),
+    };
+    let updated = store
+        .update(id, &body.patch, Utc::now(), &config.policy)
+        .await?;
+    let mut response = json_response(
+        StatusCode::OK,
+        &json!({ "success": true, "version": updated.version, "expiresAt": timestamp(updated.expires_at) }),
+    );
+    set_etag(&mut response, updated.version);
+    Ok(response)
+}
+
+/// `DELETE /project-session/{sessionId}`
+pub async fn delete_session(store: &impl StoreDelete, req: Request) -> Response<Body> {
+    respond(delete(store, &req).await)
+}
+
+async fn delete(store: &impl StoreDelete, req: &Request) -> Result<Response<Body>, ApiError> {
+    require_method(req, "DELETE")?;
+    let id = required_path_session_id(req)?;
+    store.delete(id, Utc::now()).await?;
+    Ok(json_response(StatusCode::OK, &json!({ "success": true })))
+}
+
+/// `GET /health`
+pub async fn health(store: &impl StorePing, req: Request) -> Response<Body> {
+    if let Err(e) = require_method(&req, "GET") {
+        return e.into_response();
+    }
+    match store.ping().await {
+        Ok(()) => json_response(
+            StatusCode::OK,
+            &json!({ "status": "healthy", "dynamodb": "connected" }),
+        ),
+        Err(e) => {
+            tracing::error!(error = ?ApiError::from(e), "health check failed");
+            json_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &json!({ "status": "unhealthy", "dynamodb": "disconnected" }),
+            )
+        }
+    }
+}

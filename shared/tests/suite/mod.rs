@@ -1,0 +1,625 @@
+//! The API's behaviour, written once and run against every store: `MemoryStore` (fast, no
+//! AWS) and DynamoDB Local. Requests are built from the API Gateway events in `events/`.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use lambda_http::http::{HeaderMap, StatusCode};
+use lambda_http::{Body, Request, Response};
+use project_session::domain::{ExpiryPolicy, Field, FieldValue, NewSession, Session, SessionId};
+use project_session::store::{StoreCreate, StoreDelete, StoreGet, StorePing, StoreUpdate};
+use project_session::{handlers, Config};
+use serde_json::{json, Value};
+
+/// A store under test, plus the back doors a test needs to plant and inspect raw items.
+pub trait Backend:
+    StoreCreate + StoreGet + StoreUpdate + StoreDelete + StorePing + Send + Sync + 'static
+{
+    /// Stores a session as is, expired or not, as a lagging TTL sweep leaves it.
+    fn plant(&self, session: Session) -> impl Future<Output = ()> + Send;
+    /// The stored item, live or expired.
+    fn raw(&self, id: SessionId) -> impl Future<Output = Option<Session>> + Send;
+}
+
+pub fn config() -> Config {
+    Config {
+        table_name: "unused-by-handlers".into(),
+        policy: ExpiryPolicy {
+            idle: Duration::seconds(ExpiryPolicy::DEFAULT_IDLE_SECS),
+        },
+        max_attempts: 3,
+    }
+}
+
+fn events_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events")
+}
+
+/// The id the fixtures carry, replaced by each test's own.
+pub const FIXTURE_ID: &str = "2b7d3f4e-5a6b-4c8d-9e0f-1a2b3c4d5e6f";
+
+/// An event file as JSON, with the fixture's session id replaced by `id` when given.
+pub fn event(name: &str, id: Option<&str>) -> Value {
+    let path = events_dir().join(name);
+    let mut text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    if let Some(id) = id {
+        text = text.replace(FIXTURE_ID, id);
+    }
+    serde_json::from_str(&text).expect("event files are JSON")
+}
+
+pub fn request(event: &Value) -> Request {
+    lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway v2 event")
+}
+
+/// The event of a route with another body (`None` drops it).
+pub fn with_body(mut event: Value, body: Option<&str>) -> Value {
+    match body {
+        Some(body) => {
+            event["body"] = json!(body);
+            event["headers"]["content-length"] = json!(body.len().to_string());
+        }
+        None => {
+            event.as_object_mut().unwrap().remove("body");
+        }
+    }
+    event
+}
+
+pub fn with_header(mut event: Value, name: &str, value: &str) -> Value {
+    event["headers"][name] = json!(value);
+    event
+}
+
+/// Routes as API Gateway does, by method and path parameter, to the function's handler.
+pub async fn call<B: Backend>(store: &B, event: &Value) -> Reply {
+    let req = request(event);
+    let has_id = event.get("pathParameters").is_some();
+    let response = match (req.method().as_str(), has_id) {
+        ("POST", _) => handlers::create_session(store, &config(), req).await,
+        ("GET", _) if event["rawPath"] == "/health" => handlers::health(store, req).await,
+        ("GET", _) => handlers::get_session(store, req).await,
+        ("PUT", _) => handlers::update_session(store, &config(), req).await,
+        ("DELETE", _) => handlers::delete_session(store, req).await,
+        (method, _) => panic!("no route for {method}"),
+    };
+    Reply::from(response)
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub json: Value,
+}
+
+impl From<Response<Body>> for Reply {
+    fn from(response: Response<Body>) -> Self {
+        let (parts, body) = response.into_parts();
+        let json = serde_json::from_slice(body.as_ref()).expect("every response is JSON");
+        assert_eq!(parts.headers["content-type"], "application/json");
+        assert_eq!(parts.headers["cache-control"], "no-store");
+        Reply {
+            status: parts.status,
+            headers: parts.headers,
+            json,
+        }
+    }
+}
+
+pub async fn create<B: Backend>(store: &B, body: Option<&str>) -> String {
+    let reply = call(store, &with_body(event("create-session.json", None), body)).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json);
+    reply.json["sessionId"].as_str().unwrap().to_string()
+}
+
+pub async fn get<B: Backend>(store: &B, id: &str) -> Reply {
+    call(store, &event("get-session.json", Some(id))).await
+}
+
+/// `PUT /project-session/{id}` with `body`, no If-Match.
+pub async fn put<B: Backend>(store: &B, id: &str, body: Value) -> Reply {
+    let ev = event("update-session.json", Some(id));
+    let mut ev = with_body(ev, Some(&body.to_string()));
+    ev["headers"].as_object_mut().unwrap().remove("if-match");
+    call(store, &ev).await
+}
+
+fn time(value: &Value) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(value.as_str().expect("a timestamp string"))
+        .expect("RFC 3339")
+        .with_timezone(&Utc)
+}
+
+/// A session whose expiry passed a minute ago, still in the table.
+pub fn expired_session() -> Session {
+    let created = Utc::now() - Duration::hours(25);
+    let policy = ExpiryPolicy {
+        idle: Duration::hours(24) - Duration::minutes(1),
+    };
+    NewSession {
+        project_data: [(Field::ProjectName, FieldValue::Text("Stale".into()))].into(),
+        ..Default::default()
+    }
+    .into_session(SessionId::generate(), created, &policy)
+}
+
+// ---------------------------------------------------------------- the suite
+
+pub async fn create_returns_201_with_an_id_and_an_expiry_a_day_ahead<B: Backend>(store: Arc<B>) {
+    let before = Utc::now();
+    let reply = call(&*store, &event("create-session.json", None)).await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    let id = reply.json["sessionId"].as_str().unwrap();
+    assert!(
+        SessionId::parse(id).is_some(),
+        "{id} is a canonical UUID v4"
+    );
+    let expires = time(&reply.json["expiresAt"]);
+    assert!(reply.json["expiresAt"].as_str().unwrap().ends_with('Z'));
+    let day = Duration::seconds(86_400);
+    assert!(expires > before + day - Duration::seconds(2) && expires <= Utc::now() + day);
+    assert_eq!(reply.headers["etag"], "\"1\"");
+}
+
+pub async fn create_with_an_empty_body_uses_the_seed_defaults<B: Backend>(store: Arc<B>) {
+    let id = create(&*store, None).await;
+    let reply = get(&*store, &id).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json["projectData"], json!({}));
+    assert_eq!(reply.json["currentStep"], 1);
+    assert_eq!(reply.json["completedSteps"], json!([]));
+    assert_eq!(reply.json["version"], 1);
+}
+
+pub async fn get_returns_the_draft_as_created<B: Backend>(store: Arc<B>) {
+    let body = json!({
+        "projectData": {"projectName": "Riverside Clinic", "squareFootage": 1250.5, "numberOfFloors": 3, "priority": "high"},
+        "currentStep": 2,
+        "completedSteps": [1, 1],
+    });
+    let id = create(&*store, Some(&body.to_string())).await;
+    let reply = get(&*store, &id).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let s = &reply.json;
+    assert_eq!(s["sessionId"], id.as_str());
+    assert_eq!(
+        s["projectData"],
+        json!({"projectName": "Riverside Clinic", "squareFootage": 1250.5, "numberOfFloors": 3, "priority": "high"})
+    );
+    assert_eq!(s["currentStep"], 2);
+    assert_eq!(s["completedSteps"], json!([1]));
+    assert_eq!(time(&s["createdAt"]), time(&s["lastActivity"]));
+    assert!(time(&s["expiresAt"]) > time(&s["createdAt"]));
+    assert_eq!(reply.headers["etag"], "\"1\"");
+}
+
+pub async fn get_returns_404_for_a_session_that_never_existed<B: Backend>(store: Arc<B>) {
+    let reply = get(&*store, &SessionId::generate().to_string()).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.json, json!({"error": "Session not found"}));
+}
+
+pub async fn get_returns_404_for_an_expired_session_still_stored<B: Backend>(store: Arc<B>) {
+    let stale = expired_session();
+    store.plant(stale.clone()).await;
+    let reply = get(&*store, &stale.id.to_string()).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.json, json!({"error": "Session not found"}));
+    assert!(
+        store.raw(stale.id).await.is_some(),
+        "the item is still in the table"
+    );
+}
+
+pub async fn get_does_not_slide_the_expiry<B: Backend>(store: Arc<B>) {
+    let id = create(&*store, None).await;
+    let first = get(&*store, &id).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let second = get(&*store, &id).await;
+    assert_eq!(first.json["expiresAt"], second.json["expiresAt"]);
+    assert_eq!(first.json["lastActivity"], second.json["lastActivity"]);
+    assert_eq!(second.json["version"], 1);
+}
+
+pub async fn update_merges_fields_and_slides_the_expiry<B: Backend>(store: Arc<B>) {
+    let id = create(
+        &*store,
+        Some(r#"{"projectData":{"projectName":"A","clientName":"B"}}"#),
+    )
+    .await;
+    let before = get(&*store, &id).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let reply = put(
+        &*store,
+        &id,
+        json!({"projectData": {"clientName": "C", "budget": 250000}, "currentStep": 3}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    assert_eq!(reply.json["success"], true);
+    assert_eq!(reply.json["version"], 2);
+    assert_eq!(reply.headers["etag"], "\"2\"");
+    let after = get(&*store, &id).await;
+    assert_eq!(
+        after.json["projectData"],
+        json!({"projectName": "A", "clientName": "C", "budget": 250000})
+    );
+    assert_eq!(after.json["currentStep"], 3);
+    assert_eq!(
+        after.json["completedSteps"],
+        json!([]),
+        "absent completedSteps are kept"
+    );
+    assert_eq!(after.json["expiresAt"], reply.json["expiresAt"]);
+    assert!(time(&after.json["expiresAt"]) > time(&before.json["expiresAt"]));
+    assert!(time(&after.json["lastActivity"]) > time(&before.json["lastActivity"]));
+    assert_eq!(after.json["createdAt"], before.json["createdAt"]);
+}
+
+pub async fn update_in_the_seed_form_takes_the_id_from_the_body<B: Backend>(store: Arc<B>) {
+    let id = create(&*store, None).await;
+    let ev = event("update-session-seed.json", Some(&id));
+    let reply = call(&*store, &ev).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    let after = get(&*store, &id).await;
+    assert_eq!(after.json["projectData"]["projectName"], "Riverside Clinic");
+    assert_eq!(after.json["completedSteps"], json!([1]));
+}
+
+pub async fn update_with_null_removes_the_field<B: Backend>(store: Arc<B>) {
+    let id = create(
+        &*store,
+        Some(r#"{"projectData":{"projectName":"A","budget":10}}"#),
+    )
+    .await;
+    let reply = put(&*store, &id, json!({"projectData": {"budget": null}})).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        get(&*store, &id).await.json["projectData"],
+        json!({"projectName": "A"})
+    );
+}
+
+pub async fn update_stores_completed_steps_deduplicated_and_sorted<B: Backend>(store: Arc<B>) {
+    let id = create(&*store, None).await;
+    // The seed's hook sends `[...completedSteps, step]` on every save.
+    put(
+        &*store,
+        &id,
+        json!({"currentStep": 2, "completedSteps": [1, 2, 1, 2, 2]}),
+    )
+    .await;
+    assert_eq!(
+        get(&*store, &id).await.json["completedSteps"],
+        json!([1, 2])
+    );
+    put(&*store, &id, json!({"completedSteps": [3, 1, 2, 3]})).await;
+    assert_eq!(
+        get(&*store, &id).await.json["completedSteps"],
+        json!([1, 2, 3])
+    );
+}
+
+pub async fn update_returns_404_for_a_session_that_never_existed<B: Backend>(store: Arc<B>) {
+    let id = SessionId::generate();
+    let reply = put(
+        &*store,
+        &id.to_string(),
+        json!({"projectData": {"projectName": "A"}}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.json, json!({"error": "Session not found"}));
+    assert!(
+        store.raw(id).await.is_none(),
+        "an update never creates a half session"
+    );
+}
+
+pub async fn update_cannot_revive_an_expired_session<B: Backend>(store: Arc<B>) {
+    let stale = expired_session();
+    store.plant(stale.clone()).await;
+    let reply = put(
+        &*store,
+        &stale.id.to_string(),
+        json!({"projectData": {"projectName": "New"}}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        store.raw(stale.id).await,
+        Some(stale),
+        "the stored item is untouched"
+    );
+}
+
+pub async fn update_with_a_stale_if_match_is_412_and_changes_nothing<B: Backend>(store: Arc<B>) {
+    let id = create(&*store, Some(r#"{"projectData":{"projectName":"A"}}"#)).await;
+    put(&*store, &id, json!({"projectData": {"projectName": "B"}})).await;
+    // The fixture sends If-Match "1"; the draft is at version 2 now.
+    let reply = call(&*store, &event("update-session.json", Some(&id))).await;
+    assert_eq!(reply.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(reply.json["currentVersion"], 2);
+    assert_eq!(reply.headers["etag"], "\"2\"");
+    let after = get(&*store, &id).await;
+    assert_eq!(after.json["projectData"], json!({"projectName": "B"}));
+    assert_eq!(after.json["version"], 2);
+}
+
+pub async fn update_with_the_current_if_match_succeeds<B: Backend>(store: Arc<B>) {
+    let id = create(&*store, None).await;
+    let reply = call(&*store, &event("update-session.json", Some(&id))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    assert_eq!(reply.json["version"], 2);
+    let after = get(&*store, &id).await;
+    assert_eq!(
+        after.json["projectData"],
+        json!({"squareFootage": 12500, "priority": "high"})
+    );
+}
+
+pub async fn delete_clears_the_draft<B: Backend>(store: Arc<B>) {
+    let id = create(&*store, None).await;
+    let reply = call(&*store, &event("delete-session.json", Some(&id))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json, json!({"success": true}));
+    assert_eq!(get(&*store, &id).await.status, StatusCode::NOT_FOUND);
+    let again = call(&*store, &event("delete-session.json", Some(&id))).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
+
+pub async fn delete_returns_404_for_unknown_and_expired_sessions<B: Backend>(store: Arc<B>) {
+    let unknown = SessionId::generate().to_string();
+    let reply = call(&*store, &event("delete-session.json", Some(&unknown))).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.json, json!({"error": "Session not found"}));
+    let stale = expired_session();
+    store.plant(stale.clone()).await;
+    let reply = call(
+        &*store,
+        &event("delete-session.json", Some(&stale.id.to_string())),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.json, json!({"error": "Session not found"}));
+}
+
+pub async fn concurrent_updates_of_every_field_all_survive<B: Backend>(store: Arc<B>) {
+    let id = create(&*store, None).await;
+    let values = [
+        ("projectName", json!("Riverside Clinic")),
+        ("projectDescription", json!("Two-storey outpatient clinic")),
+        ("buildingType", json!("healthcare")),
+        ("squareFootage", json!(12500)),
+        ("numberOfFloors", json!(2)),
+        ("numberOfZones", json!(8)),
+        ("clientName", json!("Ada Lovelace")),
+        ("clientEmail", json!("ada@example.com")),
+        ("clientPhone", json!("+44 20 7946 0000")),
+        ("projectLocation", json!("Leeds")),
+        ("estimatedStartDate", json!("2027-03-01")),
+        ("estimatedEndDate", json!("2028-01-31")),
+        ("budget", json!(4200000.5)),
+        ("priority", json!("medium")),
+    ];
+    let mut tasks = tokio::task::JoinSet::new();
+    for (field, value) in values.clone() {
+        let (store, id) = (store.clone(), id.clone());
+        tasks.spawn(async move { put(&*store, &id, json!({"projectData": {field: value}})).await });
+    }
+    while let Some(reply) = tasks.join_next().await {
+        assert_eq!(reply.expect("no panic").status, StatusCode::OK);
+    }
+    let after = get(&*store, &id).await;
+    let expected: serde_json::Map<String, Value> = values
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    assert_eq!(after.json["projectData"], Value::Object(expected));
+    assert_eq!(after.json["version"], 15);
+}
+
+pub async fn bad_input_gets_a_clear_4xx_and_leaves_the_draft_unchanged<B: Backend>(store: Arc<B>) {
+    let id = create(
+        &*store,
+        Some(r#"{"projectData":{"projectName":"Keep me"},"currentStep":2}"#),
+    )
+    .await;
+    let original = get(&*store, &id).await.json;
+    let update = |body: &str| with_body(event("update-session-seed.json", Some(&id)), Some(body));
+    let big = format!(
+        r#"{{"sessionId":"{id}","projectData":{{"projectDescription":"{}"}}}}"#,
+        "x".repeat(70_000)
+    );
+    let cases: Vec<(&str, Value, StatusCode, Value)> = vec![
+        (
+            "malformed JSON",
+            update(r#"{"sessionId": "#),
+            StatusCode::BAD_REQUEST,
+            json!(null),
+        ),
+        (
+            "an array body",
+            update("[1,2]"),
+            StatusCode::BAD_REQUEST,
+            json!(null),
+        ),
+        (
+            "a wrong type",
+            update(&json!({"sessionId": id, "projectData": {"squareFootage": "big"}}).to_string()),
+            StatusCode::BAD_REQUEST,
+            json!({"projectData.squareFootage": "must be a number"}),
+        ),
+        (
+            "an unknown field",
+            update(&json!({"sessionId": id, "projectData": {"colour": "red"}}).to_string()),
+            StatusCode::BAD_REQUEST,
+            json!({"projectData.colour": "unknown field"}),
+        ),
+        (
+            "an unknown top-level field",
+            update(&json!({"sessionId": id, "draft": true}).to_string()),
+            StatusCode::BAD_REQUEST,
+            json!({"draft": "unknown field"}),
+        ),
+        (
+            "a step out of range",
+            update(&json!({"sessionId": id, "currentStep": 5}).to_string()),
+            StatusCode::BAD_REQUEST,
+            json!({"currentStep": "must be a whole number from 1 to 4"}),
+        ),
+        (
+            "a completed step out of range",
+            update(&json!({"sessionId": id, "completedSteps": [1, 0]}).to_string()),
+            StatusCode::BAD_REQUEST,
+            json!({"completedSteps": "must be an array of steps from 1 to 4"}),
+        ),
+        (
+            "a negative number",
+            update(&json!({"sessionId": id, "projectData": {"budget": -5}}).to_string()),
+            StatusCode::BAD_REQUEST,
+            json!({"projectData.budget": "must be between 0 and 1000000000000000"}),
+        ),
+        (
+            "a duplicate key",
+            update(&format!(
+                r#"{{"sessionId":"{id}","projectData":{{"projectName":"A","projectName":"B"}}}}"#
+            )),
+            StatusCode::BAD_REQUEST,
+            json!({"projectData.projectName": "duplicate field"}),
+        ),
+        (
+            "an uppercase session id",
+            update(&json!({"sessionId": id.to_uppercase()}).to_string()),
+            StatusCode::BAD_REQUEST,
+            json!({"sessionId": "must be a UUID v4 in canonical form (lowercase, hyphenated)"}),
+        ),
+        (
+            "a body over the limit",
+            update(&big),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            json!(null),
+        ),
+        (
+            "a wrong content type",
+            with_header(
+                update(&json!({"sessionId": id}).to_string()),
+                "content-type",
+                "text/plain",
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            json!(null),
+        ),
+        (
+            "a path id that differs from the body's",
+            with_body(
+                event(
+                    "update-session.json",
+                    Some(&SessionId::generate().to_string()),
+                ),
+                Some(&json!({"sessionId": id, "projectData": {"projectName": "X"}}).to_string()),
+            ),
+            StatusCode::BAD_REQUEST,
+            json!({"sessionId": "does not match the session id in the path"}),
+        ),
+    ];
+    for (what, ev, status, details) in cases {
+        let reply = call(&*store, &ev).await;
+        assert_eq!(reply.status, status, "{what}: {}", reply.json);
+        let message = reply.json["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{what}: no error message"));
+        assert!(
+            !message.is_empty() && !message.contains("Keep me"),
+            "{what}: {message}"
+        );
+        if !details.is_null() {
+            assert_eq!(reply.json["details"], details, "{what}");
+        }
+        assert_eq!(
+            get(&*store, &id).await.json,
+            original,
+            "{what} changed the draft"
+        );
+    }
+}
+
+pub async fn non_canonical_ids_in_the_path_are_400_on_every_verb<B: Backend>(store: Arc<B>) {
+    let id = create(&*store, None).await;
+    let spellings = [
+        id.to_uppercase(),
+        format!("{{{id}}}"),
+        format!("urn:uuid:{id}"),
+        id.replace('-', ""),
+        "not-a-uuid".to_string(),
+        "..%2F..%2Fetc".to_string(),
+    ];
+    for spelling in spellings {
+        for name in [
+            "get-session.json",
+            "update-session.json",
+            "delete-session.json",
+        ] {
+            let mut ev = event(name, None);
+            ev["pathParameters"]["sessionId"] = json!(spelling);
+            let reply = call(&*store, &ev).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{name} {spelling}");
+            assert_eq!(
+                reply.json["details"]["sessionId"],
+                "must be a UUID v4 in canonical form (lowercase, hyphenated)"
+            );
+        }
+    }
+    assert_eq!(get(&*store, &id).await.status, StatusCode::OK);
+}
+
+pub async fn health_reports_a_reachable_store<B: Backend>(store: Arc<B>) {
+    let reply = call(&*store, &event("health.json", None)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.json,
+        json!({"status": "healthy", "dynamodb": "connected"})
+    );
+}
+
+/// Expands to one `#[tokio::test]` per suite function, for the backend `make()` returns.
+#[macro_export]
+macro_rules! store_suite {
+    ($make:path) => {
+        $crate::store_suite!(@tests $make;
+            create_returns_201_with_an_id_and_an_expiry_a_day_ahead,
+            create_with_an_empty_body_uses_the_seed_defaults,
+            get_returns_the_draft_as_created,
+            get_returns_404_for_a_session_that_never_existed,
+            get_returns_404_for_an_expired_session_still_stored,
+            get_does_not_slide_the_expiry,
+            update_merges_fields_and_slides_the_expiry,
+            update_in_the_seed_form_takes_the_id_from_the_body,
+            update_with_null_removes_the_field,
+            update_stores_completed_steps_deduplicated_and_sorted,
+            update_returns_404_for_a_session_that_never_existed,
+            update_cannot_revive_an_expired_session,
+            update_with_a_stale_if_match_is_412_and_changes_nothing,
+            update_with_the_current_if_match_succeeds,
+            delete_clears_the_draft,
+            delete_returns_404_for_unknown_and_expired_sessions,
+            concurrent_updates_of_every_field_all_survive,
+            bad_input_gets_a_clear_4xx_and_leaves_the_draft_unchanged,
+            non_canonical_ids_in_the_path_are_400_on_every_verb,
+            health_reports_a_reachable_store,
+        );
+    };
+    (@tests $make:path; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                suite::$name(std::sync::Arc::new($make().await)).await;
+            }
+        )*
+    };
+}
