@@ -52,15 +52,19 @@ start_dynamodb_local() {
   echo "DynamoDB Local on http://127.0.0.1:$port (pid $!, log .local/dynamodb-local.log)" >&2
 }
 
-# Stops everything this script started, children included.
+# Stops everything this script started. INT first (cargo lambda watch then stops its function
+# processes); background jobs of a script ignore INT, so DynamoDB Local's JVM gets TERM after.
 stop_started() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill -INT "$pid" 2>/dev/null || true
+  local pid i
+  for pid in "${PIDS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  for i in $(seq 50); do
+    alive=0
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
   done
-  for pid in "${PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   PIDS=()
 }
 
@@ -71,4 +75,32 @@ use_dynamodb_local() {
   export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}"
   export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
   export AWS_EC2_METADATA_DISABLED=true
+}
+
+# cargo-lambda, the SAM CLI and cfn-lint in one virtual environment: cargo-lambda finds the zig
+# it installs through the first python3 on PATH, so SAM must run from the same environment.
+CARGO_LAMBDA_VERSION=1.9.2
+SAM_CLI_VERSION=1.170.0
+CFN_LINT_VERSION=1.58.0
+VENV="$LOCAL/venv"
+
+# install_python_tools cargo-lambda [aws-sam-cli cfn-lint]
+install_python_tools() {
+  local wanted=() name version
+  [ -x "$VENV/bin/python3" ] || python3 -m venv "$VENV" || die "python3 -m venv failed (apt-get install python3-venv)"
+  for name in "$@"; do
+    case "$name" in
+      cargo-lambda) version=$CARGO_LAMBDA_VERSION ;;
+      aws-sam-cli) version=$SAM_CLI_VERSION ;;
+      cfn-lint) version=$CFN_LINT_VERSION ;;
+    esac
+    # Not `pip show | grep -q`: with pipefail, grep's early exit would fail the pipeline.
+    [[ "$("$VENV/bin/python3" -m pip show "$name" 2>/dev/null)" == *"Version: $version"* ]] || wanted+=("$name==$version")
+  done
+  if [ ${#wanted[@]} -gt 0 ]; then
+    echo "installing ${wanted[*]} into .local/venv" >&2
+    "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check "${wanted[@]}" \
+      || die "pip could not install ${wanted[*]}"
+  fi
+  export PATH="$VENV/bin:$PATH"
 }
