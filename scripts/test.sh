@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine (README, "Run the tests"):
-# installs DynamoDB Local, starts it on a free port, creates the table, runs every test, stops it.
+# Runs the whole test suite on a fresh machine (README, "Run the tests"): installs DynamoDB Local,
+# cargo-lambda, the SAM CLI and cfn-lint into .local/; lints the template; starts DynamoDB Local on
+# a free port and creates the table; runs every test (the end-to-end one starts scripts/dev.sh
+# itself); builds the deployment packages with `sam build` (no Docker); stops what it started.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 require_tools cargo java npm python3
 install_dynamodb_local
+install_python_tools cargo-lambda aws-sam-cli cfn-lint
 trap stop_started EXIT INT TERM
+
+# Offline: both only need a region to be set.
+export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-eu-west-1} SAM_CLI_TELEMETRY=0
+cfn-lint template.yaml
+sam validate --lint
 
 port=$(free_port)
 start_dynamodb_local "$port"
@@ -20,6 +28,14 @@ cargo run --quiet -p project-session --example local-table
 log="$LOCAL/test-output.log"
 status=0
 cargo test --workspace --lib --tests 2>&1 | tee "$log" || status=$?
+if [ "$status" = 0 ]; then
+  # The arm64 release packages, as `sam deploy` would upload them.
+  if sam build >"$LOCAL/sam-build.log" 2>&1; then
+    python3 scripts/package-sizes.py || status=$?
+  else
+    tail -n 40 "$LOCAL/sam-build.log"; echo "sam build failed (log: .local/sam-build.log)"; status=1
+  fi
+fi
 # One closing line for the whole run, summed over every test binary.
 awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "%d passed, %d failed, %d skipped\n", p, f, i }' "$log"
 exit "$status"

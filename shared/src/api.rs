@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 use crate::decode::{DecodeError, ID_RULE, MAX_BODY_BYTES};
 use crate::domain::SessionId;
+use crate::observe::{self, Event};
 use crate::store::StoreError;
 
 /// Seconds a client should wait before retrying when DynamoDB is unavailable.
@@ -25,6 +26,9 @@ pub enum ApiError {
     },
     #[error("Session not found")]
     NotFound,
+    /// Told apart only in logs and metrics: the client sees the same 404 as `NotFound`.
+    #[error("Session not found")]
+    Expired,
     #[error("Method not allowed")]
     MethodNotAllowed { allow: &'static str },
     #[error("Session was changed by another request")]
@@ -57,7 +61,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::Expired => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -97,6 +101,7 @@ impl ApiError {
                 );
             }
             ApiError::VersionMismatch { current } => set_etag(&mut response, current),
+            ApiError::Expired => observe::note(&mut response, Event::Expired),
             _ => {}
         }
         response
@@ -119,8 +124,8 @@ impl fmt::Debug for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            // The same answer for "never existed" and "expired": no oracle.
-            StoreError::NotFound | StoreError::Expired => ApiError::NotFound,
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::Expired => ApiError::Expired,
             StoreError::VersionMismatch { current } => ApiError::VersionMismatch { current },
             StoreError::Unavailable(_) => ApiError::Unavailable(e),
             StoreError::AlreadyExists | StoreError::Failed(_) => ApiError::Internal(e),

@@ -11,9 +11,12 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
-use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::{BoxError, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use aws_sdk_dynamodb::Client;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use chrono::{DateTime, Utc};
 use serde_json::Number;
 
@@ -538,5 +541,56 @@ mod tests {
             condition_failure(Some(&live), later, Some(3)),
             StoreError::Expired
         ));
+    }
+}
+
+/// Records the name of every DynamoDB operation a client sends (`GetItem`, `UpdateItem`, ...),
+/// so tests and the benchmark count requests instead of assuming them.
+#[derive(Clone, Debug, Default)]
+pub struct OperationLog(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl OperationLog {
+    /// `client`, sending through this log.
+    pub fn attach(&self, client: &Client) -> Client {
+        Client::from_conf(
+            client
+                .config()
+                .to_builder()
+                .interceptor(self.clone())
+                .build(),
+        )
+    }
+
+    /// The operations recorded since the last call.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+}
+
+impl Intercept for OperationLog {
+    fn name(&self) -> &'static str {
+        "OperationLog"
+    }
+
+    // Not `read_before_execution`: a client interceptor runs that before the operation's
+    // metadata is in the config bag.
+    fn read_before_serialization(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(metadata) = cfg.load::<Metadata>() {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(metadata.name().to_string());
+        }
+        Ok(())
     }
 }

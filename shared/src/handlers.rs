@@ -12,7 +12,8 @@ use crate::api::{
 };
 use crate::config::Config;
 use crate::decode::{decode_new_session, decode_update};
-use crate::domain::{Session, SessionId};
+use crate::domain::{Session, SessionId, FIRST_STEP, LAST_STEP};
+use crate::observe::{note, tag, Event};
 use crate::store::{StoreCreate, StoreDelete, StoreGet, StorePing, StoreUpdate};
 
 fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
@@ -42,6 +43,8 @@ async fn create(
         &json!({ "sessionId": session.id.to_string(), "expiresAt": timestamp(session.expires_at) }),
     );
     set_etag(&mut response, session.version);
+    tag(&mut response, session.id);
+    note(&mut response, Event::Created);
     Ok(response)
 }
 
@@ -56,6 +59,7 @@ async fn get(store: &impl StoreGet, req: &Request) -> Result<Response<Body>, Api
     let session = store.get(id, Utc::now()).await?;
     let mut response = json_response(StatusCode::OK, &session_json(&session));
     set_etag(&mut response, session.version);
+    tag(&mut response, id);
     Ok(response)
 }
 
@@ -134,6 +138,8 @@ async fn update(
         &json!({ "success": true, "version": updated.version, "expiresAt": timestamp(updated.expires_at) }),
     );
     set_etag(&mut response, updated.version);
+    tag(&mut response, id);
+    note(&mut response, Event::Updated);
     Ok(response)
 }
 
@@ -145,8 +151,15 @@ pub async fn delete_session(store: &impl StoreDelete, req: Request) -> Response<
 async fn delete(store: &impl StoreDelete, req: &Request) -> Result<Response<Body>, ApiError> {
     require_method(req, "DELETE")?;
     let id = required_path_session_id(req)?;
-    store.delete(id, Utc::now()).await?;
-    Ok(json_response(StatusCode::OK, &json!({ "success": true })))
+    let deleted = store.delete(id, Utc::now()).await?;
+    let mut response = json_response(StatusCode::OK, &json!({ "success": true }));
+    tag(&mut response, id);
+    note(&mut response, Event::Deleted);
+    // The seed's `completed` metric: a draft cleared after every step was done.
+    if (FIRST_STEP..=LAST_STEP).all(|step| deleted.completed_steps.contains(&step)) {
+        note(&mut response, Event::Completed);
+    }
+    Ok(response)
 }
 
 /// `GET /health`

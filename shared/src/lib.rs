@@ -9,6 +9,7 @@ pub mod decode;
 pub mod domain;
 pub mod dynamodb;
 pub mod handlers;
+pub mod observe;
 pub mod store;
 pub mod telemetry;
 

@@ -4,60 +4,13 @@
 
 mod suite;
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::types::{AttributeValue, TimeToLiveStatus};
 use lambda_http::http::StatusCode;
-use project_session::domain::{Session, SessionId};
-use project_session::dynamodb::{
-    client_from_env, item_to_session, session_to_item, KEY_ATTRIBUTE, TTL_ATTRIBUTE,
-};
+use project_session::domain::SessionId;
+use project_session::dynamodb::{client_from_env, KEY_ATTRIBUTE, TTL_ATTRIBUTE};
 use project_session::DynamoStore;
 use serde_json::json;
-use suite::{call, create, event, Backend};
-
-impl Backend for DynamoStore {
-    async fn plant(&self, session: Session) {
-        self.client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(session_to_item(&session)))
-            .send()
-            .await
-            .expect("put the item as is");
-    }
-    async fn raw(&self, id: SessionId) -> Option<Session> {
-        raw_item(self, id)
-            .await
-            .map(|item| item_to_session(&item).expect("a well-formed item"))
-    }
-}
-
-async fn raw_item(store: &DynamoStore, id: SessionId) -> Option<HashMap<String, AttributeValue>> {
-    let output = store
-        .client()
-        .get_item()
-        .table_name(store.table())
-        .key(KEY_ATTRIBUTE, AttributeValue::S(id.to_string()))
-        .consistent_read(true)
-        .send()
-        .await
-        .expect("DynamoDB Local answers");
-    output.item().cloned()
-}
-
-fn require(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!(
-            "{name} is not set: run these tests with scripts/test.sh, which starts DynamoDB Local"
-        )
-    })
-}
-
-async fn dynamodb() -> DynamoStore {
-    require("AWS_ENDPOINT_URL_DYNAMODB");
-    DynamoStore::new(client_from_env(3).await, require("TABLE_NAME"))
-}
+use suite::{call, create, dynamodb, event, raw_item, require};
 
 store_suite!(dynamodb);
 

@@ -3,18 +3,8 @@
 mod suite;
 
 use lambda_http::http::StatusCode;
-use project_session::domain::{Session, SessionId};
 use project_session::store::memory::MemoryStore;
-use suite::{call, event, Backend};
-
-impl Backend for MemoryStore {
-    async fn plant(&self, session: Session) {
-        self.insert(session);
-    }
-    async fn raw(&self, id: SessionId) -> Option<Session> {
-        MemoryStore::raw(self, id)
-    }
-}
+use suite::{call, event};
 
 async fn memory() -> MemoryStore {
     MemoryStore::default()

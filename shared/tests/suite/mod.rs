@@ -6,13 +6,17 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use lambda_http::http::{HeaderMap, StatusCode};
 use lambda_http::{Body, Request, Response};
 use project_session::domain::{ExpiryPolicy, Field, FieldValue, NewSession, Session, SessionId};
+use project_session::dynamodb::{client_from_env, item_to_session, session_to_item, KEY_ATTRIBUTE};
+use project_session::store::memory::MemoryStore;
 use project_session::store::{StoreCreate, StoreDelete, StoreGet, StorePing, StoreUpdate};
-use project_session::{handlers, Config};
+use project_session::{handlers, Config, DynamoStore};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 /// A store under test, plus the back doors a test needs to plant and inspect raw items.
 pub trait Backend:
@@ -22,6 +26,61 @@ pub trait Backend:
     fn plant(&self, session: Session) -> impl Future<Output = ()> + Send;
     /// The stored item, live or expired.
     fn raw(&self, id: SessionId) -> impl Future<Output = Option<Session>> + Send;
+}
+
+impl Backend for MemoryStore {
+    async fn plant(&self, session: Session) {
+        self.insert(session);
+    }
+    async fn raw(&self, id: SessionId) -> Option<Session> {
+        MemoryStore::raw(self, id)
+    }
+}
+
+impl Backend for DynamoStore {
+    async fn plant(&self, session: Session) {
+        self.client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(session_to_item(&session)))
+            .send()
+            .await
+            .expect("put the item as is");
+    }
+    async fn raw(&self, id: SessionId) -> Option<Session> {
+        raw_item(self, id)
+            .await
+            .map(|item| item_to_session(&item).expect("a well-formed item"))
+    }
+}
+
+pub async fn raw_item(
+    store: &DynamoStore,
+    id: SessionId,
+) -> Option<HashMap<String, AttributeValue>> {
+    let output = store
+        .client()
+        .get_item()
+        .table_name(store.table())
+        .key(KEY_ATTRIBUTE, AttributeValue::S(id.to_string()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("DynamoDB Local answers");
+    output.item().cloned()
+}
+
+pub fn require(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: run these tests with scripts/test.sh, which starts DynamoDB Local"
+        )
+    })
+}
+
+pub async fn dynamodb() -> DynamoStore {
+    require("AWS_ENDPOINT_URL_DYNAMODB");
+    DynamoStore::new(client_from_env(3).await, require("TABLE_NAME"))
 }
 
 pub fn config() -> Config {

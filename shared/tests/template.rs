@@ -1,0 +1,316 @@
+//! `template.yaml` checked against the code: the functions are the crates, API Gateway and
+//! `cargo lambda watch` route the same requests to them, the table is the one the adapter
+//! writes, and each function may call exactly the DynamoDB operations its code makes
+//! (observed against DynamoDB Local, not assumed).
+
+mod suite;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use lambda_http::{Body, Request, Response};
+use project_session::dynamodb::{client_from_env, OperationLog, KEY_ATTRIBUTE, TTL_ATTRIBUTE};
+use project_session::{handlers, DynamoStore};
+use serde_json::Value;
+use suite::{config, create, event, request, Reply};
+use yaml_rust2::{Yaml, YamlLoader};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn template() -> Yaml {
+    let text = std::fs::read_to_string(root().join("template.yaml")).expect("template.yaml");
+    YamlLoader::load_from_str(&text)
+        .expect("template.yaml is YAML")
+        .remove(0)
+}
+
+fn strings(yaml: &Yaml) -> Vec<String> {
+    match yaml {
+        Yaml::Array(items) => items.iter().flat_map(strings).collect(),
+        Yaml::String(s) => vec![s.clone()],
+        _ => vec![],
+    }
+}
+
+/// A function as the template declares it.
+#[derive(Debug)]
+struct Declared {
+    binary: String,
+    routes: BTreeSet<(String, String)>,
+    actions: BTreeSet<String>,
+    log_group: String,
+}
+
+fn declared_functions(template: &Yaml) -> BTreeMap<String, Declared> {
+    let resources = template["Resources"].as_hash().expect("Resources");
+    resources
+        .values()
+        .filter(|r| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .map(|r| {
+            let binary = r["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .expect("a Binary")
+                .to_string();
+            assert_eq!(
+                r["Metadata"]["BuildMethod"].as_str(),
+                Some("rust-cargolambda"),
+                "{binary}"
+            );
+            let routes = r["Properties"]["Events"]
+                .as_hash()
+                .map(|events| {
+                    events
+                        .values()
+                        .filter(|e| e["Type"].as_str() == Some("HttpApi"))
+                        .map(|e| {
+                            let p = &e["Properties"];
+                            assert_eq!(p["PayloadFormatVersion"].as_str(), Some("2.0"), "{binary}");
+                            (
+                                p["Method"].as_str().unwrap().to_string(),
+                                p["Path"].as_str().unwrap().to_string(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let actions = strings(&r["Properties"]["Policies"])
+                .into_iter()
+                .chain(
+                    r["Properties"]["Policies"]
+                        .as_vec()
+                        .into_iter()
+                        .flatten()
+                        .flat_map(|p| p["Statement"].as_vec().cloned().unwrap_or_default())
+                        .flat_map(|s| {
+                            assert_eq!(
+                                s["Resource"].as_str(),
+                                Some("SessionsTable.Arn"),
+                                "{binary}: only the table"
+                            );
+                            strings(&s["Action"])
+                        }),
+                )
+                .collect();
+            let log_group = r["Properties"]["LoggingConfig"]["LogGroup"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            (
+                binary.clone(),
+                Declared {
+                    binary,
+                    routes,
+                    actions,
+                    log_group,
+                },
+            )
+        })
+        .collect()
+}
+
+fn function_crates() -> BTreeSet<String> {
+    std::fs::read_dir(root().join("functions"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("Cargo.toml").exists())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap().to_string();
+            let manifest = std::fs::read_to_string(p.join("Cargo.toml")).unwrap();
+            assert!(
+                manifest.contains(&format!("name = \"{name}\"")),
+                "{name}: package named as its folder"
+            );
+            name
+        })
+        .collect()
+}
+
+/// `[workspace.metadata.lambda.watch.router]`, read through `cargo metadata`.
+fn watch_routes() -> BTreeSet<(String, String, String)> {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
+        .arg(root().join("Cargo.toml"))
+        .output()
+        .expect("cargo metadata");
+    let metadata: Value = serde_json::from_slice(&output.stdout).expect("cargo metadata JSON");
+    let router = metadata["metadata"]["lambda"]["watch"]["router"]
+        .as_object()
+        .expect("a watch router");
+    router
+        .iter()
+        .flat_map(|(path, routes)| {
+            routes
+                .as_array()
+                .expect("method routes")
+                .iter()
+                .map(move |r| {
+                    (
+                        r["method"].as_str().unwrap().to_string(),
+                        path.clone(),
+                        r["function"].as_str().unwrap().to_string(),
+                    )
+                })
+        })
+        .collect()
+}
+
+#[test]
+fn every_template_function_is_a_crate_and_every_crate_a_function() {
+    let declared: BTreeSet<String> = declared_functions(&template()).into_keys().collect();
+    assert_eq!(declared, function_crates());
+}
+
+#[test]
+fn api_gateway_and_cargo_lambda_watch_route_the_same_requests_to_the_same_functions() {
+    let functions = declared_functions(&template());
+    let in_template: BTreeSet<(String, String, String)> = functions
+        .values()
+        .flat_map(|f| {
+            f.routes
+                .iter()
+                .map(|(m, p)| (m.clone(), p.clone(), f.binary.clone()))
+        })
+        .collect();
+    assert_eq!(in_template, watch_routes());
+    for f in functions.values() {
+        assert!(!f.routes.is_empty(), "{} has no route", f.binary);
+    }
+}
+
+#[test]
+fn the_table_has_the_key_and_ttl_attribute_the_adapter_writes() {
+    let t = template();
+    let table = &t["Resources"]["SessionsTable"]["Properties"];
+    assert_eq!(
+        table["KeySchema"][0]["AttributeName"].as_str(),
+        Some(KEY_ATTRIBUTE)
+    );
+    assert_eq!(table["KeySchema"][0]["KeyType"].as_str(), Some("HASH"));
+    assert_eq!(
+        table["AttributeDefinitions"][0]["AttributeType"].as_str(),
+        Some("S")
+    );
+    assert_eq!(
+        table["TimeToLiveSpecification"]["AttributeName"].as_str(),
+        Some(TTL_ATTRIBUTE)
+    );
+    assert_eq!(
+        table["TimeToLiveSpecification"]["Enabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(table["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));
+    assert_eq!(
+        table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        table["SSESpecification"]["SSEEnabled"].as_bool(),
+        Some(true)
+    );
+}
+
+#[test]
+fn every_function_logs_to_a_group_with_a_retention() {
+    let t = template();
+    for f in declared_functions(&t).values() {
+        let group = &t["Resources"][f.log_group.as_str()];
+        assert_eq!(
+            group["Type"].as_str(),
+            Some("AWS::Logs::LogGroup"),
+            "{}",
+            f.binary
+        );
+        assert!(
+            !group["Properties"]["RetentionInDays"].is_badvalue(),
+            "{}",
+            f.binary
+        );
+    }
+}
+
+#[test]
+fn the_api_lets_a_browser_send_if_match_and_read_the_etag() {
+    let t = template();
+    let cors = &t["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"];
+    let allowed = strings(&cors["AllowHeaders"]);
+    assert!(allowed.iter().any(|h| h == "If-Match") && allowed.iter().any(|h| h == "Content-Type"));
+    assert!(strings(&cors["ExposeHeaders"]).iter().any(|h| h == "ETag"));
+    let methods = strings(&cors["AllowMethods"]);
+    for (method, _, _) in watch_routes() {
+        assert!(methods.contains(&method), "CORS allows {method}");
+    }
+}
+
+/// The handler a function's `main.rs` runs, by name.
+fn handler_of(function: &str) -> String {
+    let main = std::fs::read_to_string(root().join("functions").join(function).join("src/main.rs"))
+        .unwrap();
+    let at = main.find("handlers::").expect("main.rs calls a handler") + "handlers::".len();
+    main[at..]
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect()
+}
+
+async fn run_handler(name: &str, store: &DynamoStore, req: Request) -> Response<Body> {
+    match name {
+        "create_session" => handlers::create_session(store, &config(), req).await,
+        "get_session" => handlers::get_session(store, req).await,
+        "update_session" => handlers::update_session(store, &config(), req).await,
+        "delete_session" => handlers::delete_session(store, req).await,
+        "health" => handlers::health(store, req).await,
+        other => panic!("unknown handler {other}"),
+    }
+}
+
+#[tokio::test]
+async fn each_function_may_call_exactly_the_dynamodb_operations_its_code_makes() {
+    let table = std::env::var("TABLE_NAME").expect("TABLE_NAME: run with scripts/test.sh");
+    let client = client_from_env(3).await;
+    let plain = DynamoStore::new(client.clone(), &table);
+    let log = OperationLog::default();
+    let logged = DynamoStore::new(log.attach(&client), &table);
+
+    for f in declared_functions(&template()).values() {
+        let handler = handler_of(&f.binary);
+        let fixtures: Vec<String> = std::fs::read_dir(root().join("events"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| {
+                n.strip_suffix(".json")
+                    .is_some_and(|s| s == f.binary || s.starts_with(&format!("{}-", f.binary)))
+            })
+            .collect();
+        assert!(!fixtures.is_empty(), "{} has an event in events/", f.binary);
+        let mut made = BTreeSet::new();
+        for fixture in fixtures {
+            let id = create(&plain, None).await;
+            let ev = event(&fixture, Some(&id));
+            let (method, path) = ev["routeKey"].as_str().unwrap().split_once(' ').unwrap();
+            assert!(
+                f.routes.contains(&(method.to_string(), path.to_string())),
+                "{fixture} is a route of {}",
+                f.binary
+            );
+            log.take();
+            let reply = Reply::from(run_handler(&handler, &logged, request(&ev)).await);
+            assert!(reply.status.is_success(), "{fixture}: {}", reply.json);
+            let operations = log.take();
+            assert_eq!(
+                operations.len(),
+                1,
+                "{fixture}: one DynamoDB request, made {operations:?}"
+            );
+            made.extend(operations.into_iter().map(|op| format!("dynamodb:{op}")));
+        }
+        assert_eq!(made, f.actions, "{}: IAM actions vs calls made", f.binary);
+    }
+}
