@@ -4,7 +4,8 @@
 # http://localhost:$PORT. Ctrl-C stops everything it started.
 #
 # Overridable: PORT (9000), DYNAMODB_PORT (8000), TABLE_NAME (project-sessions),
-# SESSION_TTL (86400), SESSION_MAX_ATTEMPTS (3), CONCURRENCY (8 requests per function at once).
+# SESSION_TTL (86400), SESSION_MAX_LIFETIME (604800), SESSION_MAX_ATTEMPTS (3),
+# CONCURRENCY (8 requests per function at once).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -13,6 +14,7 @@ PORT=${PORT:-9000}
 DYNAMODB_PORT=${DYNAMODB_PORT:-8000}
 export TABLE_NAME=${TABLE_NAME:-project-sessions}
 export SESSION_TTL=${SESSION_TTL:-86400}
+export SESSION_MAX_LIFETIME=${SESSION_MAX_LIFETIME:-604800}
 export SESSION_MAX_ATTEMPTS=${SESSION_MAX_ATTEMPTS:-3}
 CONCURRENCY=${CONCURRENCY:-8}
 
@@ -32,6 +34,7 @@ cargo run --quiet -p project-session --example local-table
 # Lambda runs concurrent requests in separate instances; --concurrency lets two tabs do the same.
 cargo lambda watch --invoke-port "$PORT" --concurrency "$CONCURRENCY" \
   --env-var "TABLE_NAME=$TABLE_NAME" --env-var "SESSION_TTL=$SESSION_TTL" \
+  --env-var "SESSION_MAX_LIFETIME=$SESSION_MAX_LIFETIME" \
   --env-var "SESSION_MAX_ATTEMPTS=$SESSION_MAX_ATTEMPTS" \
   --env-var "AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB" \
   --env-var "AWS_REGION=$AWS_REGION" --env-var "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID" \

@@ -16,12 +16,14 @@ pub struct Config {
 pub enum ConfigError {
     #[error("{0} is not set")]
     Missing(&'static str),
-    #[error("{0} must be a whole number from {1}")]
+    #[error("{0} must be a whole number from {1} (seconds at most ten years)")]
     Invalid(&'static str, u64),
 }
 
 impl Config {
     pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+    /// Ten years: longer lifetimes are a typo.
+    pub const MAX_DURATION_SECS: i64 = 10 * 365 * 86_400;
 
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -40,7 +42,21 @@ impl Config {
                 .filter(|n| *n >= min)
                 .ok_or(ConfigError::Invalid(name, min)),
         };
-        let ttl = number("SESSION_TTL", ExpiryPolicy::DEFAULT_IDLE_SECS as u64, 1)?;
+        // Bounded so that no date arithmetic on them can overflow.
+        let seconds = |name: &'static str, default: i64| {
+            number(name, default as u64, 1).and_then(|n| {
+                i64::try_from(n)
+                    .ok()
+                    .filter(|n| *n <= Self::MAX_DURATION_SECS)
+                    .map(Duration::seconds)
+                    .ok_or(ConfigError::Invalid(name, 1))
+            })
+        };
+        let idle = seconds("SESSION_TTL", ExpiryPolicy::DEFAULT_IDLE_SECS)?;
+        let max_lifetime = seconds(
+            "SESSION_MAX_LIFETIME",
+            ExpiryPolicy::DEFAULT_MAX_LIFETIME_SECS,
+        )?;
         let attempts = number(
             "SESSION_MAX_ATTEMPTS",
             u64::from(Self::DEFAULT_MAX_ATTEMPTS),
@@ -48,11 +64,7 @@ impl Config {
         )?;
         Ok(Config {
             table_name,
-            policy: ExpiryPolicy {
-                idle: Duration::seconds(
-                    i64::try_from(ttl).map_err(|_| ConfigError::Invalid("SESSION_TTL", 1))?,
-                ),
-            },
+            policy: ExpiryPolicy::new(idle, max_lifetime),
             max_attempts: u32::try_from(attempts)
                 .map_err(|_| ConfigError::Invalid("SESSION_MAX_ATTEMPTS", 1))?,
         })
@@ -75,6 +87,7 @@ mod tests {
     fn defaults_follow_the_seed() {
         let config = Config::from_lookup(lookup(&[("TABLE_NAME", "t")])).unwrap();
         assert_eq!(config.policy.idle, Duration::seconds(86_400));
+        assert_eq!(config.policy.max_lifetime, Duration::seconds(7 * 86_400));
         assert_eq!(config.max_attempts, 3);
     }
 

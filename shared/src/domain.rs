@@ -252,9 +252,23 @@ pub struct Session {
     pub completed_steps: Vec<u8>,
     pub created_at: DateTime<Utc>,
     pub last_activity: DateTime<Utc>,
-    /// Whole seconds: DynamoDB's TTL attribute is epoch seconds.
+    /// The idle expiry, pushed forward by every write. Whole seconds: DynamoDB's TTL
+    /// attribute is epoch seconds.
     pub expires_at: DateTime<Utc>,
+    /// The absolute cap, fixed at creation: even an active draft ends here.
+    pub max_expires_at: DateTime<Utc>,
     pub version: u64,
+}
+
+impl Session {
+    /// When the draft ends: at its idle expiry or its absolute cap, whichever comes first.
+    pub fn live_until(&self) -> DateTime<Utc> {
+        self.expires_at.min(self.max_expires_at)
+    }
+
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        is_expired(self.live_until(), now)
+    }
 }
 
 /// What a create request asks for; the seed's defaults are `{}`, step 1 and no completed steps.
@@ -276,6 +290,7 @@ impl NewSession {
             created_at: now,
             last_activity: now,
             expires_at: policy.expires_at(now),
+            max_expires_at: policy.max_expires_at(now),
             version: 1,
         }
     }
@@ -312,20 +327,45 @@ impl SessionPatch {
     }
 }
 
-/// How long an idle draft lives. Every write pushes the expiry forward (the seed's `setEx`).
+/// How long a draft lives: `idle` after its last write (every write pushes the expiry
+/// forward, as the seed's `setEx` does), and never more than `max_lifetime` after its creation
+/// (OWASP's absolute session timeout).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExpiryPolicy {
     pub idle: Duration,
+    pub max_lifetime: Duration,
 }
 
 impl ExpiryPolicy {
     pub const DEFAULT_IDLE_SECS: i64 = 86_400;
+    pub const DEFAULT_MAX_LIFETIME_SECS: i64 = 7 * 86_400;
 
-    /// Truncated to whole seconds, the TTL attribute's unit.
-    pub fn expires_at(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        let at = now + self.idle;
-        DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at)
+    pub fn new(idle: Duration, max_lifetime: Duration) -> Self {
+        ExpiryPolicy { idle, max_lifetime }
     }
+
+    /// The idle expiry of a write at `now`, in whole seconds (the TTL attribute's unit).
+    pub fn expires_at(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        whole_seconds(now + self.idle)
+    }
+
+    /// The absolute cap of a draft created at `created`.
+    pub fn max_expires_at(&self, created: DateTime<Utc>) -> DateTime<Utc> {
+        whole_seconds(created + self.max_lifetime)
+    }
+}
+
+impl Default for ExpiryPolicy {
+    fn default() -> Self {
+        ExpiryPolicy::new(
+            Duration::seconds(Self::DEFAULT_IDLE_SECS),
+            Duration::seconds(Self::DEFAULT_MAX_LIFETIME_SECS),
+        )
+    }
+}
+
+fn whole_seconds(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at)
 }
 
 /// Activity times are kept to the millisecond, as JavaScript's `Date` has them.
@@ -409,9 +449,7 @@ mod tests {
 
     #[test]
     fn a_patch_merges_fields_removes_nulls_and_slides_the_expiry() {
-        let policy = ExpiryPolicy {
-            idle: Duration::seconds(60),
-        };
+        let policy = ExpiryPolicy::new(Duration::seconds(60), Duration::seconds(3600));
         let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         let mut session = NewSession {
             project_data: [
@@ -443,6 +481,20 @@ mod tests {
         assert_eq!(session.completed_steps, vec![1]);
         assert_eq!(session.expires_at, t1 + Duration::seconds(60));
         assert_eq!(session.version, 2);
+    }
+
+    #[test]
+    fn an_active_session_still_ends_at_its_absolute_cap() {
+        let policy = ExpiryPolicy::new(Duration::seconds(60), Duration::seconds(100));
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let mut session = NewSession::default().into_session(SessionId::generate(), t0, &policy);
+        assert_eq!(session.live_until(), t0 + Duration::seconds(60));
+        let t1 = t0 + Duration::seconds(50);
+        SessionPatch::default().apply(&mut session, t1, &policy);
+        // Idle expiry slid to t0+110, but the cap at t0+100 wins.
+        assert_eq!(session.live_until(), t0 + Duration::seconds(100));
+        assert!(!session.is_expired(t0 + Duration::seconds(99)));
+        assert!(session.is_expired(t0 + Duration::seconds(100)));
     }
 
     #[test]

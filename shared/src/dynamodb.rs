@@ -3,7 +3,8 @@
 //! Item layout (partition key `sessionId`):
 //! `projectData` M of the typed fields, `currentStep` N, `completedSteps` L of N,
 //! `createdAt` and `lastActivity` N (epoch milliseconds), `expiresAt` N (epoch seconds, the
-//! table's TTL attribute) and `version` N.
+//! table's TTL attribute, pushed forward by every write), `maxExpiresAt` N (epoch seconds, the
+//! absolute cap set at creation) and `version` N.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -38,9 +39,20 @@ const COMPLETED_STEPS: &str = "completedSteps";
 const CREATED_AT: &str = "createdAt";
 const LAST_ACTIVITY: &str = "lastActivity";
 const VERSION: &str = "version";
+const MAX_EXPIRES_AT: &str = "maxExpiresAt";
 
 /// Expression placeholders, so no attribute name ever meets DynamoDB's reserved words.
-const LIVE_CONDITION: &str = "attribute_exists(#sessionId) AND #expiresAt > :now";
+/// The TTL sweep is lazy, so a write checks both expiries itself.
+const LIVE_CONDITION: &str =
+    "attribute_exists(#sessionId) AND #expiresAt > :now AND #maxExpiresAt > :now";
+
+fn live_condition_names() -> HashMap<String, String> {
+    HashMap::from([
+        ("#sessionId".to_string(), KEY_ATTRIBUTE.to_string()),
+        ("#expiresAt".to_string(), TTL_ATTRIBUTE.to_string()),
+        ("#maxExpiresAt".to_string(), MAX_EXPIRES_AT.to_string()),
+    ])
+}
 
 /// Builds the SDK client once per cold start. Region, credentials and the endpoint
 /// (`AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local) come from the SDK's own environment
@@ -184,6 +196,10 @@ pub fn session_to_item(session: &Session) -> HashMap<String, AttributeValue> {
             n(session.last_activity.timestamp_millis()),
         ),
         (TTL_ATTRIBUTE.to_string(), n(session.expires_at.timestamp())),
+        (
+            MAX_EXPIRES_AT.to_string(),
+            n(session.max_expires_at.timestamp()),
+        ),
         (VERSION.to_string(), n(session.version)),
     ])
 }
@@ -209,8 +225,16 @@ fn epoch_millis(
     DateTime::from_timestamp_millis(number(item, name)?).ok_or(MalformedItem(name))
 }
 
-fn expires_at(item: &HashMap<String, AttributeValue>) -> Result<DateTime<Utc>, MalformedItem> {
-    DateTime::from_timestamp(number(item, TTL_ATTRIBUTE)?, 0).ok_or(MalformedItem(TTL_ATTRIBUTE))
+fn epoch_seconds(
+    item: &HashMap<String, AttributeValue>,
+    name: &'static str,
+) -> Result<DateTime<Utc>, MalformedItem> {
+    DateTime::from_timestamp(number(item, name)?, 0).ok_or(MalformedItem(name))
+}
+
+/// When the item's draft ends: its idle expiry or its absolute cap, whichever is first.
+fn live_until(item: &HashMap<String, AttributeValue>) -> Result<DateTime<Utc>, MalformedItem> {
+    Ok(epoch_seconds(item, TTL_ATTRIBUTE)?.min(epoch_seconds(item, MAX_EXPIRES_AT)?))
 }
 
 pub fn item_to_session(item: &HashMap<String, AttributeValue>) -> Result<Session, MalformedItem> {
@@ -242,7 +266,8 @@ pub fn item_to_session(item: &HashMap<String, AttributeValue>) -> Result<Session
         completed_steps,
         created_at: epoch_millis(item, CREATED_AT)?,
         last_activity: epoch_millis(item, LAST_ACTIVITY)?,
-        expires_at: expires_at(item)?,
+        expires_at: epoch_seconds(item, TTL_ATTRIBUTE)?,
+        max_expires_at: epoch_seconds(item, MAX_EXPIRES_AT)?,
         version: number(item, VERSION)?,
     })
 }
@@ -264,12 +289,9 @@ pub fn update_expression(
     now: DateTime<Utc>,
     policy: &ExpiryPolicy,
 ) -> UpdateExpression {
-    let mut names = HashMap::from([
-        ("#sessionId".to_string(), KEY_ATTRIBUTE.to_string()),
-        ("#expiresAt".to_string(), TTL_ATTRIBUTE.to_string()),
-        ("#lastActivity".to_string(), LAST_ACTIVITY.to_string()),
-        ("#version".to_string(), VERSION.to_string()),
-    ]);
+    let mut names = live_condition_names();
+    names.insert("#lastActivity".into(), LAST_ACTIVITY.into());
+    names.insert("#version".into(), VERSION.into());
     let mut values = HashMap::from([
         (":now".to_string(), n(now.timestamp())),
         (":nowMillis".to_string(), n(now.timestamp_millis())),
@@ -334,7 +356,7 @@ fn condition_failure(
     let Some(item) = item else {
         return StoreError::NotFound;
     };
-    match (expires_at(item), number::<u64>(item, VERSION)) {
+    match (live_until(item), number::<u64>(item, VERSION)) {
         (Ok(at), _) if is_expired(at, now) => StoreError::Expired,
         (Ok(_), Ok(current)) if expected_version.is_some_and(|v| v != current) => {
             StoreError::VersionMismatch { current }
@@ -376,7 +398,7 @@ impl StoreGet for DynamoStore {
             .map_err(store_error)?;
         let item = output.item().ok_or(StoreError::NotFound)?;
         let session = item_to_session(item)?;
-        if is_expired(session.expires_at, now) {
+        if session.is_expired(now) {
             return Err(StoreError::Expired);
         }
         Ok(session)
@@ -401,7 +423,8 @@ impl StoreUpdate for DynamoStore {
             .condition_expression(expression.condition)
             .set_expression_attribute_names(Some(expression.names))
             .set_expression_attribute_values(Some(expression.values))
-            .return_values(ReturnValue::UpdatedNew)
+            // The whole item: the answer's expiry also depends on the unchanged cap.
+            .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await
@@ -414,7 +437,7 @@ impl StoreUpdate for DynamoStore {
         let attributes = output.attributes().ok_or(MalformedItem(VERSION))?;
         Ok(Updated {
             version: number(attributes, VERSION)?,
-            expires_at: expires_at(attributes)?,
+            expires_at: live_until(attributes)?,
         })
     }
 }
@@ -427,8 +450,7 @@ impl StoreDelete for DynamoStore {
             .table_name(&self.table)
             .key(KEY_ATTRIBUTE, key(id))
             .condition_expression(LIVE_CONDITION)
-            .expression_attribute_names("#sessionId", KEY_ATTRIBUTE)
-            .expression_attribute_names("#expiresAt", TTL_ATTRIBUTE)
+            .set_expression_attribute_names(Some(live_condition_names()))
             .expression_attribute_values(":now", n(now.timestamp()))
             .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
@@ -465,9 +487,7 @@ mod tests {
     use chrono::Duration;
 
     fn policy() -> ExpiryPolicy {
-        ExpiryPolicy {
-            idle: Duration::seconds(86_400),
-        }
+        ExpiryPolicy::default()
     }
 
     #[test]
@@ -513,7 +533,8 @@ mod tests {
         );
         assert_eq!(
             e.condition,
-            "attribute_exists(#sessionId) AND #expiresAt > :now AND #version = :expectedVersion"
+            "attribute_exists(#sessionId) AND #expiresAt > :now AND #maxExpiresAt > :now \
+             AND #version = :expectedVersion"
         );
         assert_eq!(
             e.values[":expiresAt"],

@@ -40,7 +40,7 @@ async fn create(
     store.create(&session).await?;
     let mut response = json_response(
         StatusCode::CREATED,
-        &json!({ "sessionId": session.id.to_string(), "expiresAt": timestamp(session.expires_at) }),
+        &json!({ "sessionId": session.id.to_string(), "expiresAt": timestamp(session.live_until()) }),
     );
     set_etag(&mut response, session.version);
     tag(&mut response, session.id);
@@ -77,7 +77,7 @@ pub fn session_json(session: &Session) -> Value {
         "completedSteps": session.completed_steps,
         "createdAt": timestamp(session.created_at),
         "lastActivity": timestamp(session.last_activity),
-        "expiresAt": timestamp(session.expires_at),
+        "expiresAt": timestamp(session.live_until()),
         "version": session.version,
     })
 }

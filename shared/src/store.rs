@@ -32,6 +32,7 @@ pub enum StoreError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Updated {
     pub version: u64,
+    /// When the draft now ends (idle expiry or absolute cap, whichever is first).
     pub expires_at: DateTime<Utc>,
 }
 
@@ -81,7 +82,6 @@ pub mod memory {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::domain::is_expired;
 
     #[derive(Default)]
     pub struct MemoryStore {
@@ -130,7 +130,7 @@ pub mod memory {
         ) -> Result<Session, StoreError> {
             match sessions.get(&id) {
                 None => Err(StoreError::NotFound),
-                Some(s) if is_expired(s.expires_at, now) => Err(StoreError::Expired),
+                Some(s) if s.is_expired(now) => Err(StoreError::Expired),
                 Some(s) => Ok(s.clone()),
             }
         }
@@ -176,7 +176,7 @@ pub mod memory {
             patch.apply(&mut session, now, policy);
             let updated = Updated {
                 version: session.version,
-                expires_at: session.expires_at,
+                expires_at: session.live_until(),
             };
             sessions.insert(id, session);
             Ok(updated)

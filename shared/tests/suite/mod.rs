@@ -86,9 +86,7 @@ pub async fn dynamodb() -> DynamoStore {
 pub fn config() -> Config {
     Config {
         table_name: "unused-by-handlers".into(),
-        policy: ExpiryPolicy {
-            idle: Duration::seconds(ExpiryPolicy::DEFAULT_IDLE_SECS),
-        },
+        policy: ExpiryPolicy::default(),
         max_attempts: 3,
     }
 }
@@ -136,13 +134,17 @@ pub fn with_header(mut event: Value, name: &str, value: &str) -> Value {
 
 /// Routes as API Gateway does, by method and path parameter, to the function's handler.
 pub async fn call<B: Backend>(store: &B, event: &Value) -> Reply {
+    call_with(store, event, &config()).await
+}
+
+pub async fn call_with<B: Backend>(store: &B, event: &Value, config: &Config) -> Reply {
     let req = request(event);
     let has_id = event.get("pathParameters").is_some();
     let response = match (req.method().as_str(), has_id) {
-        ("POST", _) => handlers::create_session(store, &config(), req).await,
+        ("POST", _) => handlers::create_session(store, config, req).await,
         ("GET", _) if event["rawPath"] == "/health" => handlers::health(store, req).await,
         ("GET", _) => handlers::get_session(store, req).await,
-        ("PUT", _) => handlers::update_session(store, &config(), req).await,
+        ("PUT", _) => handlers::update_session(store, config, req).await,
         ("DELETE", _) => handlers::delete_session(store, req).await,
         (method, _) => panic!("no route for {method}"),
     };
@@ -197,9 +199,10 @@ fn time(value: &Value) -> DateTime<Utc> {
 /// A session whose expiry passed a minute ago, still in the table.
 pub fn expired_session() -> Session {
     let created = Utc::now() - Duration::hours(25);
-    let policy = ExpiryPolicy {
-        idle: Duration::hours(24) - Duration::minutes(1),
-    };
+    let policy = ExpiryPolicy::new(
+        Duration::hours(24) - Duration::minutes(1),
+        Duration::days(7),
+    );
     NewSession {
         project_data: [(Field::ProjectName, FieldValue::Text("Stale".into()))].into(),
         ..Default::default()
@@ -637,6 +640,89 @@ pub async fn non_canonical_ids_in_the_path_are_400_on_every_verb<B: Backend>(sto
     assert_eq!(get(&*store, &id).await.status, StatusCode::OK);
 }
 
+fn short_lived(idle: i64, max_lifetime: i64) -> Config {
+    Config {
+        policy: ExpiryPolicy::new(Duration::seconds(idle), Duration::seconds(max_lifetime)),
+        ..config()
+    }
+}
+
+async fn sleep_until(instant: std::time::Instant) {
+    tokio::time::sleep_until(instant.into()).await;
+}
+
+pub async fn an_update_before_expiry_extends_it_and_one_after_cannot_revive_it<B: Backend>(
+    store: Arc<B>,
+) {
+    // Expiries are whole seconds, so each is up to a second earlier than `idle` after a write.
+    let config = short_lived(3, 3600);
+    let t0 = std::time::Instant::now();
+    let created = call_with(&*store, &event("create-session.json", None), &config).await;
+    let id = created.json["sessionId"].as_str().unwrap().to_string();
+    let put = |value: &'static str| {
+        let ev = event("update-session-seed.json", Some(&id));
+        with_body(
+            ev,
+            Some(&json!({"sessionId": id, "projectData": {"projectName": value}}).to_string()),
+        )
+    };
+    sleep_until(t0 + std::time::Duration::from_millis(2000)).await;
+    let saved = call_with(&*store, &put("Saved in time"), &config).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.json);
+    // Past the first expiry (at most t0 + 3 s), before the extended one (at least t0 + 4 s).
+    sleep_until(t0 + std::time::Duration::from_millis(3500)).await;
+    let alive = get(&*store, &id).await;
+    assert_eq!(
+        alive.status,
+        StatusCode::OK,
+        "the update extended the draft"
+    );
+    assert_eq!(alive.json["projectData"]["projectName"], "Saved in time");
+    // Past the extended expiry (at most t0 + 5 s and a few ms).
+    sleep_until(t0 + std::time::Duration::from_millis(5300)).await;
+    assert_eq!(get(&*store, &id).await.status, StatusCode::NOT_FOUND);
+    let late = call_with(&*store, &put("Too late"), &config).await;
+    assert_eq!(late.status, StatusCode::NOT_FOUND);
+    let delete = call(&*store, &event("delete-session.json", Some(&id))).await;
+    assert_eq!(delete.status, StatusCode::NOT_FOUND);
+    let raw = store
+        .raw(SessionId::parse(&id).unwrap())
+        .await
+        .expect("still stored until the TTL sweep");
+    assert_eq!(
+        raw.project_data[&Field::ProjectName],
+        FieldValue::Text("Saved in time".into())
+    );
+}
+
+pub async fn an_active_draft_still_ends_at_its_absolute_lifetime<B: Backend>(store: Arc<B>) {
+    let config = short_lived(3600, 2);
+    let t0 = std::time::Instant::now();
+    let created = call_with(&*store, &event("create-session.json", None), &config).await;
+    let id = created.json["sessionId"].as_str().unwrap().to_string();
+    let cap = time(&created.json["expiresAt"]);
+    assert!(
+        cap <= Utc::now() + Duration::seconds(2),
+        "the answer gives the cap, not the idle expiry"
+    );
+    let body = json!({"sessionId": id, "projectData": {"clientName": "Active"}}).to_string();
+    let update = with_body(event("update-session-seed.json", Some(&id)), Some(&body));
+    sleep_until(t0 + std::time::Duration::from_millis(800)).await;
+    let saved = call_with(&*store, &update, &config).await;
+    assert_eq!(saved.status, StatusCode::OK);
+    assert_eq!(
+        time(&saved.json["expiresAt"]),
+        cap,
+        "writes do not move the cap"
+    );
+    sleep_until(t0 + std::time::Duration::from_millis(2300)).await;
+    assert_eq!(
+        call_with(&*store, &update, &config).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(get(&*store, &id).await.status, StatusCode::NOT_FOUND);
+}
+
 pub async fn health_reports_a_reachable_store<B: Backend>(store: Arc<B>) {
     let reply = call(&*store, &event("health.json", None)).await;
     assert_eq!(reply.status, StatusCode::OK);
@@ -671,6 +757,8 @@ macro_rules! store_suite {
             bad_input_gets_a_clear_4xx_and_leaves_the_draft_unchanged,
             non_canonical_ids_in_the_path_are_400_on_every_verb,
             health_reports_a_reachable_store,
+            an_update_before_expiry_extends_it_and_one_after_cannot_revive_it,
+            an_active_draft_still_ends_at_its_absolute_lifetime,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
