@@ -640,6 +640,118 @@ pub async fn non_canonical_ids_in_the_path_are_400_on_every_verb<B: Backend>(sto
     assert_eq!(get(&*store, &id).await.status, StatusCode::OK);
 }
 
+pub async fn parallel_writers_with_if_match_get_exactly_one_winner_per_version<B: Backend>(
+    store: Arc<B>,
+) {
+    const WRITERS: usize = 8;
+    let id = create(&*store, None).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for writer in 0..WRITERS {
+        let (store, id) = (store.clone(), id.clone());
+        tasks.spawn(async move {
+            // Each writer saves the same field, retrying with the version a 412 reports.
+            let mut expected = 1;
+            let mut conflicts = 0;
+            loop {
+                let body =
+                    json!({"projectData": {"projectName": format!("writer {writer}")}}).to_string();
+                let ev = with_header(
+                    with_body(event("update-session.json", Some(&id)), Some(&body)),
+                    "if-match",
+                    &format!("\"{expected}\""),
+                );
+                let reply = call(&*store, &ev).await;
+                match reply.status {
+                    StatusCode::OK => return (reply.json["version"].as_u64().unwrap(), conflicts),
+                    StatusCode::PRECONDITION_FAILED => {
+                        expected = reply.json["currentVersion"].as_u64().unwrap();
+                        conflicts += 1;
+                    }
+                    other => panic!("writer {writer}: {other} {}", reply.json),
+                }
+            }
+        });
+    }
+    let mut won = Vec::new();
+    let mut conflicts = 0;
+    while let Some(result) = tasks.join_next().await {
+        let (version, lost) = result.expect("no panic");
+        won.push(version);
+        conflicts += lost;
+    }
+    won.sort_unstable();
+    let expected: Vec<u64> = (2..=WRITERS as u64 + 1).collect();
+    assert_eq!(won, expected, "each version has exactly one winner");
+    assert!(
+        conflicts >= WRITERS - 1,
+        "the first round alone has {} losers",
+        WRITERS - 1
+    );
+    assert_eq!(get(&*store, &id).await.json["version"], WRITERS as u64 + 1);
+}
+
+pub async fn a_delete_racing_an_update_never_leaves_half_a_draft<B: Backend>(store: Arc<B>) {
+    for _ in 0..10 {
+        let id = create(&*store, Some(r#"{"projectData":{"projectName":"Race"}}"#)).await;
+        let (s1, s2, i1, i2) = (store.clone(), store.clone(), id.clone(), id.clone());
+        let update = tokio::spawn(async move {
+            put(&*s1, &i1, json!({"projectData": {"clientName": "Late"}})).await
+        });
+        let delete =
+            tokio::spawn(async move { call(&*s2, &event("delete-session.json", Some(&i2))).await });
+        let (update, delete) = (update.await.unwrap(), delete.await.unwrap());
+        assert_eq!(delete.status, StatusCode::OK);
+        assert!(
+            matches!(update.status, StatusCode::OK | StatusCode::NOT_FOUND),
+            "{}",
+            update.json
+        );
+        // Whatever the order, the draft is gone: an update after the delete did not recreate it.
+        assert_eq!(store.raw(SessionId::parse(&id).unwrap()).await, None);
+        assert_eq!(get(&*store, &id).await.status, StatusCode::NOT_FOUND);
+    }
+}
+
+pub async fn a_base64_body_is_decoded_and_checked_like_any_other<B: Backend>(store: Arc<B>) {
+    use base64::Engine as _;
+    let id = create(&*store, None).await;
+    let encode = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let mut ev = event("update-session-seed.json", Some(&id));
+    ev["isBase64Encoded"] = json!(true);
+    ev["body"] = json!(encode(
+        json!({"sessionId": id, "projectData": {"projectName": "Zoë"}})
+            .to_string()
+            .as_bytes()
+    ));
+    let reply = call(&*store, &ev).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    assert_eq!(
+        get(&*store, &id).await.json["projectData"]["projectName"],
+        "Zoë"
+    );
+    ev["body"] = json!(encode(b"{\"sessionId\": \"\xff\xfe\"}"));
+    let reply = call(&*store, &ev).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.json["error"], "the body is not valid UTF-8");
+    assert_eq!(get(&*store, &id).await.json["version"], 2);
+}
+
+pub async fn a_method_the_route_does_not_take_gets_405<B: Backend>(store: Arc<B>) {
+    let id = create(&*store, None).await;
+    let mut ev = event("get-session.json", Some(&id));
+    ev["requestContext"]["http"]["method"] = json!("PATCH");
+    let reply = Reply::from(handlers::get_session(&*store, request(&ev)).await);
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(reply.headers["allow"], "GET");
+    assert_eq!(reply.json, json!({"error": "Method not allowed"}));
+    let mut ev = event("update-session.json", Some(&id));
+    ev["requestContext"]["http"]["method"] = json!("POST");
+    let reply = Reply::from(handlers::update_session(&*store, &config(), request(&ev)).await);
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(reply.headers["allow"], "PUT");
+    assert_eq!(get(&*store, &id).await.json["version"], 1);
+}
+
 fn short_lived(idle: i64, max_lifetime: i64) -> Config {
     Config {
         policy: ExpiryPolicy::new(Duration::seconds(idle), Duration::seconds(max_lifetime)),
@@ -759,6 +871,10 @@ macro_rules! store_suite {
             health_reports_a_reachable_store,
             an_update_before_expiry_extends_it_and_one_after_cannot_revive_it,
             an_active_draft_still_ends_at_its_absolute_lifetime,
+            parallel_writers_with_if_match_get_exactly_one_winner_per_version,
+            a_delete_racing_an_update_never_leaves_half_a_draft,
+            a_base64_body_is_decoded_and_checked_like_any_other,
+            a_method_the_route_does_not_take_gets_405,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
