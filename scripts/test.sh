@@ -21,10 +21,13 @@ port=$(free_port)
 start_dynamodb_local "$port"
 use_dynamodb_local "$port"
 export TABLE_NAME=project-sessions-test
+# The API suite's table: no TTL sweep, so expired drafts stay stored as long as a test needs.
+export LAGGING_TABLE_NAME=project-sessions-lagging
 
 cargo fmt --all -- --check
 cargo build --quiet --workspace --bins
 cargo run --quiet -p project-session --example local-table
+TABLE_NAME=$LAGGING_TABLE_NAME TTL_SWEEP=off cargo run --quiet -p project-session --example local-table
 log="$LOCAL/test-output.log"
 status=0
 cargo test --workspace --lib --tests 2>&1 | tee "$log" || status=$?

@@ -3,6 +3,8 @@
 //! first, and leaves an existing table alone. Used by `scripts/test.sh` and `scripts/dev.sh`.
 //!
 //! Reads `TABLE_NAME` and the SDK's own `AWS_ENDPOINT_URL_DYNAMODB`, region and credentials.
+//! With `TTL_SWEEP=off` the table gets no TTL: DynamoDB Local sweeps expired items within
+//! seconds, real DynamoDB may take days, and the tests need the slow case to stay put.
 
 use std::time::{Duration, Instant};
 
@@ -53,6 +55,10 @@ async fn main() -> Result<(), Error> {
         )
         .send()
         .await?;
+    if std::env::var("TTL_SWEEP").as_deref() == Ok("off") {
+        println!("created table {table} (key {KEY_ATTRIBUTE}, no TTL sweep)");
+        return Ok(());
+    }
     client
         .update_time_to_live()
         .table_name(&table)

@@ -10,9 +10,9 @@ use project_session::domain::SessionId;
 use project_session::dynamodb::{client_from_env, KEY_ATTRIBUTE, TTL_ATTRIBUTE};
 use project_session::DynamoStore;
 use serde_json::json;
-use suite::{call, create, dynamodb, event, raw_item, require};
+use suite::{call, create, dynamodb, dynamodb_lagging_ttl, event, raw_item, require};
 
-store_suite!(dynamodb);
+store_suite!(dynamodb_lagging_ttl);
 
 #[tokio::test]
 async fn the_table_expires_items_by_the_ttl_attribute_the_code_writes() {
@@ -122,4 +122,210 @@ async fn an_unreachable_dynamodb_gives_503_with_retry_after_on_every_verb() {
         health.json,
         json!({"status": "unhealthy", "dynamodb": "disconnected"})
     );
+}
+
+/// A store whose client talks to `endpoint`, with the production timeouts and `attempts`.
+async fn store_at(endpoint: &str, attempts: u32) -> DynamoStore {
+    let client = client_from_env(attempts).await;
+    let config = client.config().to_builder().endpoint_url(endpoint).build();
+    DynamoStore::new(
+        aws_sdk_dynamodb::Client::from_conf(config),
+        require("TABLE_NAME"),
+    )
+}
+
+/// Accepts connections and never answers, like a DynamoDB endpoint that hangs.
+fn silent_endpoint() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(32).collect();
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        drop(held);
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Answers every request as DynamoDB does when it throttles.
+fn throttling_endpoint() -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(32).flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let answer = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate of requests exceeds the allowed throughput."}"#;
+            let _ = write!(
+                reader.get_mut(),
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\nx-amzn-RequestId: throttled\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+async fn assert_503_without_success(store: &DynamoStore) {
+    let id = SessionId::generate().to_string();
+    let update = suite::with_body(
+        event("update-session-seed.json", Some(&id)),
+        Some(&json!({"sessionId": id, "projectData": {"projectName": "Unsaved"}}).to_string()),
+    );
+    let create = event("create-session.json", None);
+    let (created, updated) = tokio::join!(call(store, &create), call(store, &update));
+    for reply in [created, updated] {
+        assert_eq!(
+            reply.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            reply.json
+        );
+        assert_eq!(reply.headers["retry-after"], "1");
+        assert_eq!(
+            reply.json,
+            json!({"error": "The session store is unavailable, try again shortly"})
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_dynamodb_that_never_answers_gets_503_before_the_lambda_timeout() {
+    // Production settings: 3 attempts, 2 s each, 5 s for the whole operation; Lambda allows 8 s.
+    let store = store_at(&silent_endpoint(), 3).await;
+    let started = std::time::Instant::now();
+    assert_503_without_success(&store).await;
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < std::time::Duration::from_secs(8),
+        "answered after {elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_throttling_dynamodb_gets_503_with_retry_after() {
+    let store = store_at(&throttling_endpoint(), 3).await;
+    assert_503_without_success(&store).await;
+    let health = call(&store, &event("health.json", None)).await;
+    assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+/// A DynamoDB Local of this test's own, so that it can be stopped and started again.
+struct OwnDynamoDbLocal(std::process::Child);
+
+impl OwnDynamoDbLocal {
+    fn start(port: u16) -> Self {
+        let home = require("DYNAMODB_LOCAL_HOME");
+        let child = std::process::Command::new("java")
+            .current_dir(&home)
+            .args([
+                "-Djava.library.path=./DynamoDBLocal_lib",
+                "-jar",
+                "DynamoDBLocal.jar",
+                "-inMemory",
+                "-sharedDb",
+                "-port",
+            ])
+            .arg(port.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("java starts DynamoDB Local");
+        OwnDynamoDbLocal(child)
+    }
+}
+
+impl Drop for OwnDynamoDbLocal {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn health_until(store: &DynamoStore, status: StatusCode) {
+    let started = std::time::Instant::now();
+    loop {
+        let reply = call(store, &event("health.json", None)).await;
+        if reply.status == status {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "health stayed {}",
+            reply.status
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test]
+async fn health_turns_503_when_dynamodb_stops_and_200_when_it_is_back() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let store = store_at(&format!("http://127.0.0.1:{port}"), 1).await;
+    let ddb = OwnDynamoDbLocal::start(port);
+    // DescribeTable needs the table; create it the way the scripts do.
+    health_until_answering(&store).await;
+    create_table(&store).await;
+    health_until(&store, StatusCode::OK).await;
+    drop(ddb);
+    health_until(&store, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_503_without_success(&store).await;
+    let _ddb = OwnDynamoDbLocal::start(port);
+    health_until_answering(&store).await;
+    create_table(&store).await;
+    health_until(&store, StatusCode::OK).await;
+}
+
+async fn health_until_answering(store: &DynamoStore) {
+    let started = std::time::Instant::now();
+    while store.client().list_tables().send().await.is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "DynamoDB Local did not start"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+async fn create_table(store: &DynamoStore) {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    };
+    store
+        .client()
+        .create_table()
+        .table_name(store.table())
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(KEY_ATTRIBUTE)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name(KEY_ATTRIBUTE)
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("CreateTable");
 }
