@@ -90,7 +90,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn config() -> ProptestConfig {
     ProptestConfig {
-        cases: 256,
+        cases: 1000,
         ..ProptestConfig::default()
     }
 }
