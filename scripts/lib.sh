@@ -82,9 +82,10 @@ use_dynamodb_local() {
 CARGO_LAMBDA_VERSION=1.9.2
 SAM_CLI_VERSION=1.170.0
 CFN_LINT_VERSION=1.58.0
+SCHEMATHESIS_VERSION=4.32.5
 VENV="$LOCAL/venv"
 
-# install_python_tools cargo-lambda [aws-sam-cli cfn-lint]
+# install_python_tools cargo-lambda [aws-sam-cli cfn-lint schemathesis]
 install_python_tools() {
   local wanted=() name version
   [ -x "$VENV/bin/python3" ] || python3 -m venv "$VENV" || die "python3 -m venv failed (apt-get install python3-venv)"
@@ -93,6 +94,7 @@ install_python_tools() {
       cargo-lambda) version=$CARGO_LAMBDA_VERSION ;;
       aws-sam-cli) version=$SAM_CLI_VERSION ;;
       cfn-lint) version=$CFN_LINT_VERSION ;;
+      schemathesis) version=$SCHEMATHESIS_VERSION ;;
     esac
     # Not `pip show | grep -q`: with pipefail, grep's early exit would fail the pipeline.
     [[ "$("$VENV/bin/python3" -m pip show "$name" 2>/dev/null)" == *"Version: $version"* ]] || wanted+=("$name==$version")

@@ -9,7 +9,7 @@ cd "$ROOT"
 
 require_tools cargo java npm python3
 install_dynamodb_local
-install_python_tools cargo-lambda aws-sam-cli cfn-lint
+install_python_tools cargo-lambda aws-sam-cli cfn-lint schemathesis
 trap stop_started EXIT INT TERM
 
 # Offline: both only need a region to be set.

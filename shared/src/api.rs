@@ -224,6 +224,7 @@ fn is_json(content_type: &HeaderValue) -> bool {
 }
 
 /// `If-Match: "3"` (or `W/"3"`) asks for version 3; `*` asks for nothing beyond existence.
+/// Entity tags are quoted (RFC 9110); anything else is refused rather than guessed at.
 pub fn if_match_version(req: &Request) -> Result<Option<u64>, ApiError> {
     let Some(value) = req.headers().get("if-match") else {
         return Ok(None);
@@ -232,9 +233,17 @@ pub fn if_match_version(req: &Request) -> Result<Option<u64>, ApiError> {
     if text == "*" {
         return Ok(None);
     }
-    text.trim_start_matches("W/")
-        .trim_matches('"')
-        .parse::<u64>()
+    text.strip_prefix("W/")
+        .unwrap_or(text)
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .and_then(|t| t.parse::<u64>().ok())
+        .filter(|v| *v >= 1)
         .map(Some)
-        .map_err(|_| ApiError::invalid_field("If-Match", "must be an ETag returned by this API"))
+        .ok_or_else(|| {
+            ApiError::invalid_field(
+                "If-Match",
+                "must be an ETag returned by this API, e.g. \"3\"",
+            )
+        })
 }

@@ -8,8 +8,8 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::domain::{
-    validate_step, validate_steps, validate_value, Field, NewSession, ProjectData, SessionId,
-    SessionPatch,
+    validate_step, validate_steps, validate_value, whole_number, Field, NewSession, ProjectData,
+    SessionId, SessionPatch,
 };
 
 /// Bodies above this are refused before parsing. A full draft is under 7 KiB of text; the
@@ -208,11 +208,13 @@ pub fn decode_update(body: &[u8]) -> Result<UpdateBody, DecodeError> {
                 update.patch.completed_steps = errors.check(key, validate_steps(v));
             }
             ("expectedVersion", Member::Value(v)) if !v.is_null() => {
-                let version = v.as_u64().filter(|n| *n >= 1);
-                update.patch.expected_version = errors.check(
+                let version = whole_number(v).filter(|n| *n >= 1);
+                if let Some(version) = errors.check(
                     key,
                     version.ok_or_else(|| "must be a whole number from 1".to_string()),
-                );
+                ) {
+                    update.patch.expected_versions.insert(version);
+                }
             }
             ("currentStep" | "completedSteps" | "expectedVersion", _) => {}
             _ => errors.unknown(key),

@@ -14,8 +14,9 @@ pub const LAST_STEP: u8 = 4;
 
 /// Numbers above this are not what anyone types into a project form, and stay exact in a JS double.
 pub const MAX_NUMBER: f64 = 1e15;
-/// More decimals than this are noise from float arithmetic, and DynamoDB numbers are limited to 38 digits.
-pub const MAX_DECIMALS: usize = 6;
+/// The smallest number other than 0: DynamoDB refuses magnitudes below 1e-130, and nobody
+/// plans a millionth of a square foot.
+pub const MIN_POSITIVE_NUMBER: f64 = 1e-6;
 
 /// A session id: a random (version 4) UUID in its canonical spelling, lowercase and hyphenated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -187,7 +188,7 @@ pub fn validate_value(field: Field, value: &Value) -> Result<FieldValue, String>
 }
 
 fn validate_number(n: &Number, integer: bool) -> Result<Number, String> {
-    let range = || format!("must be between 0 and {MAX_NUMBER:.0}");
+    let range = || format!("must be 0 or from {MIN_POSITIVE_NUMBER} to {MAX_NUMBER:.0}");
     if let Some(u) = n.as_u64() {
         return if u as f64 <= MAX_NUMBER {
             Ok(n.clone())
@@ -200,7 +201,10 @@ fn validate_number(n: &Number, integer: bool) -> Result<Number, String> {
     }
     // serde_json refuses non-finite numbers while parsing, so this is a finite float.
     let f = n.as_f64().ok_or_else(range)?;
-    if !(0.0..=MAX_NUMBER).contains(&f) {
+    if f == 0.0 {
+        return Ok(Number::from(0u64));
+    }
+    if !(MIN_POSITIVE_NUMBER..=MAX_NUMBER).contains(&f) {
         return Err(range());
     }
     if f.fract() == 0.0 {
@@ -210,18 +214,22 @@ fn validate_number(n: &Number, integer: bool) -> Result<Number, String> {
     if integer {
         return Err("must be a whole number".into());
     }
-    // Rust prints floats without an exponent, so this counts the digits a user would see.
-    let decimals = f.to_string().split_once('.').map_or(0, |(_, d)| d.len());
-    if decimals > MAX_DECIMALS {
-        return Err(format!("must have at most {MAX_DECIMALS} decimal places"));
-    }
     Ok(n.clone())
+}
+
+/// A whole number as JSON spells it: `4`, or `4.0` (an integer to JSON Schema too).
+pub fn whole_number(value: &Value) -> Option<u64> {
+    value.as_u64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && (0.0..=MAX_NUMBER).contains(f))
+            .map(|f| f as u64)
+    })
 }
 
 /// A wizard step, 1..=4.
 pub fn validate_step(value: &Value) -> Result<u8, String> {
-    value
-        .as_u64()
+    whole_number(value)
         .filter(|s| (u64::from(FIRST_STEP)..=u64::from(LAST_STEP)).contains(s))
         .map(|s| s as u8)
         .ok_or_else(|| format!("must be a whole number from {FIRST_STEP} to {LAST_STEP}"))
@@ -302,8 +310,9 @@ pub struct SessionPatch {
     pub project_data: BTreeMap<Field, Option<FieldValue>>,
     pub current_step: Option<u8>,
     pub completed_steps: Option<Vec<u8>>,
-    /// Optimistic concurrency: the update applies only while the draft is at this version.
-    pub expected_version: Option<u64>,
+    /// Optimistic concurrency: the update applies only while the draft is at each of these
+    /// versions (`If-Match` and `expectedVersion`; two different ones can never both hold).
+    pub expected_versions: BTreeSet<u64>,
 }
 
 impl SessionPatch {
@@ -425,7 +434,10 @@ mod tests {
         assert!(!ok(Field::Budget, json!(-0.5)));
         assert!(!ok(Field::Budget, json!(1e16)));
         assert!(!ok(Field::Budget, json!("100")));
-        assert!(!ok(Field::Budget, json!(0.30000000000000004)));
+        // Float noise from JavaScript arithmetic is kept exactly as sent.
+        assert!(ok(Field::Budget, json!(0.30000000000000004)));
+        assert!(!ok(Field::Budget, json!(1e-7)));
+        assert!(ok(Field::Budget, json!(-0.0)));
         assert!(!ok(Field::NumberOfFloors, json!(2.5)));
         assert_eq!(
             validate_value(Field::NumberOfFloors, &json!(3.0)),
@@ -442,6 +454,8 @@ mod tests {
     #[test]
     fn completed_steps_are_deduplicated_and_sorted() {
         assert_eq!(validate_steps(&json!([2, 1, 2, 1, 3])), Ok(vec![1, 2, 3]));
+        assert_eq!(validate_steps(&json!([2.0, 1])), Ok(vec![1, 2]));
+        assert!(validate_steps(&json!([1.5])).is_err());
         assert!(validate_steps(&json!([0])).is_err());
         assert!(validate_steps(&json!([5])).is_err());
         assert!(validate_steps(&json!("1,2")).is_err());

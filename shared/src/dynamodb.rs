@@ -6,7 +6,7 @@
 //! table's TTL attribute, pushed forward by every write), `maxExpiresAt` N (epoch seconds, the
 //! absolute cap set at creation) and `version` N.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
@@ -335,9 +335,9 @@ pub fn update_expression(
         update.push_str(&format!(" REMOVE {}", remove.join(", ")));
     }
     let mut condition = LIVE_CONDITION.to_string();
-    if let Some(expected) = patch.expected_version {
-        values.insert(":expectedVersion".into(), n(expected));
-        condition.push_str(" AND #version = :expectedVersion");
+    for (i, expected) in patch.expected_versions.iter().enumerate() {
+        values.insert(format!(":expectedVersion{i}"), n(expected));
+        condition.push_str(&format!(" AND #version = :expectedVersion{i}"));
     }
     UpdateExpression {
         update,
@@ -351,14 +351,14 @@ pub fn update_expression(
 fn condition_failure(
     item: Option<&HashMap<String, AttributeValue>>,
     now: DateTime<Utc>,
-    expected_version: Option<u64>,
+    expected_versions: &BTreeSet<u64>,
 ) -> StoreError {
     let Some(item) = item else {
         return StoreError::NotFound;
     };
     match (live_until(item), number::<u64>(item, VERSION)) {
         (Ok(at), _) if is_expired(at, now) => StoreError::Expired,
-        (Ok(_), Ok(current)) if expected_version.is_some_and(|v| v != current) => {
+        (Ok(_), Ok(current)) if expected_versions.iter().any(|v| *v != current) => {
             StoreError::VersionMismatch { current }
         }
         // An item without a live expiry or version is not one of ours: treat it as gone.
@@ -430,7 +430,7 @@ impl StoreUpdate for DynamoStore {
             .await
             .map_err(|err| match err.as_service_error() {
                 Some(aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(e)) => {
-                    condition_failure(e.item(), now, patch.expected_version)
+                    condition_failure(e.item(), now, &patch.expected_versions)
                 }
                 _ => store_error(err),
             })?;
@@ -458,7 +458,7 @@ impl StoreDelete for DynamoStore {
             .await
             .map_err(|err| match err.as_service_error() {
                 Some(aws_sdk_dynamodb::operation::delete_item::DeleteItemError::ConditionalCheckFailedException(e)) => {
-                    condition_failure(e.item(), now, None)
+                    condition_failure(e.item(), now, &BTreeSet::new())
                 }
                 _ => store_error(err),
             })?;
@@ -520,7 +520,7 @@ mod tests {
                 (Field::Budget, None),
             ]
             .into(),
-            expected_version: Some(3),
+            expected_versions: [3].into(),
             ..Default::default()
         };
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
@@ -534,7 +534,7 @@ mod tests {
         assert_eq!(
             e.condition,
             "attribute_exists(#sessionId) AND #expiresAt > :now AND #maxExpiresAt > :now \
-             AND #version = :expectedVersion"
+             AND #version = :expectedVersion0"
         );
         assert_eq!(
             e.values[":expiresAt"],
@@ -550,16 +550,16 @@ mod tests {
         session.version = 4;
         let live = session_to_item(&session);
         assert!(matches!(
-            condition_failure(None, now, None),
+            condition_failure(None, now, &BTreeSet::new()),
             StoreError::NotFound
         ));
         assert!(matches!(
-            condition_failure(Some(&live), now, Some(3)),
+            condition_failure(Some(&live), now, &[3].into()),
             StoreError::VersionMismatch { current: 4 }
         ));
         let later = now + Duration::seconds(86_400);
         assert!(matches!(
-            condition_failure(Some(&live), later, Some(3)),
+            condition_failure(Some(&live), later, &[3].into()),
             StoreError::Expired
         ));
     }

@@ -122,14 +122,8 @@ async fn update(
             })
         }
     };
-    body.patch.expected_version = match (if_match, body.patch.expected_version) {
-        (Some(header), Some(field)) if header != field => {
-            return Err(ApiError::bad_request(
-                "If-Match and expectedVersion disagree",
-            ))
-        }
-        (header, field) => header.or(field),
-    };
+    // Both If-Match and expectedVersion must hold: two different ones answer 412.
+    body.patch.expected_versions.extend(if_match);
     let updated = store
         .update(id, &body.patch, Utc::now(), &config.policy)
         .await?;

@@ -166,12 +166,14 @@ pub mod memory {
             self.check()?;
             let mut sessions = self.lock();
             let mut session = Self::live(&sessions, id, now)?;
-            if let Some(expected) = patch.expected_version {
-                if expected != session.version {
-                    return Err(StoreError::VersionMismatch {
-                        current: session.version,
-                    });
-                }
+            if patch
+                .expected_versions
+                .iter()
+                .any(|v| *v != session.version)
+            {
+                return Err(StoreError::VersionMismatch {
+                    current: session.version,
+                });
             }
             patch.apply(&mut session, now, policy);
             let updated = Updated {

@@ -421,6 +421,36 @@ pub async fn update_with_a_stale_if_match_is_412_and_changes_nothing<B: Backend>
     assert_eq!(after.json["version"], 2);
 }
 
+pub async fn an_if_match_and_an_expected_version_that_disagree_get_412<B: Backend>(store: Arc<B>) {
+    let id = create(&*store, None).await;
+    // The fixture's If-Match is "1", the body asks for version 2: both cannot hold.
+    let body = json!({"projectData": {"projectName": "Never"}, "expectedVersion": 2}).to_string();
+    let reply = call(
+        &*store,
+        &with_body(event("update-session.json", Some(&id)), Some(&body)),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PRECONDITION_FAILED,
+        "{}",
+        reply.json
+    );
+    assert_eq!(reply.json["currentVersion"], 1);
+    let body =
+        json!({"projectData": {"projectName": "Agreed"}, "expectedVersion": 1.0}).to_string();
+    let reply = call(
+        &*store,
+        &with_body(event("update-session.json", Some(&id)), Some(&body)),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    assert_eq!(
+        get(&*store, &id).await.json["projectData"],
+        json!({"projectName": "Agreed"})
+    );
+}
+
 pub async fn update_with_the_current_if_match_succeeds<B: Backend>(store: Arc<B>) {
     let id = create(&*store, None).await;
     let reply = call(&*store, &event("update-session.json", Some(&id))).await;
@@ -506,7 +536,7 @@ pub async fn bad_input_gets_a_clear_4xx_and_leaves_the_draft_unchanged<B: Backen
         r#"{{"sessionId":"{id}","projectData":{{"projectDescription":"{}"}}}}"#,
         "x".repeat(70_000)
     );
-    let cases: Vec<(&str, Value, StatusCode, Value)> = vec![
+    let mut cases: Vec<(&str, Value, StatusCode, Value)> = vec![
         (
             "malformed JSON",
             update(r#"{"sessionId": "#),
@@ -553,7 +583,7 @@ pub async fn bad_input_gets_a_clear_4xx_and_leaves_the_draft_unchanged<B: Backen
             "a negative number",
             update(&json!({"sessionId": id, "projectData": {"budget": -5}}).to_string()),
             StatusCode::BAD_REQUEST,
-            json!({"projectData.budget": "must be between 0 and 1000000000000000"}),
+            json!({"projectData.budget": "must be 0 or from 0.000001 to 1000000000000000"}),
         ),
         (
             "a duplicate key",
@@ -598,6 +628,19 @@ pub async fn bad_input_gets_a_clear_4xx_and_leaves_the_draft_unchanged<B: Backen
             json!({"sessionId": "does not match the session id in the path"}),
         ),
     ];
+    for bad in ["3", "\"abc\"", "\"0\"", "W/3"] {
+        let ev = with_header(
+            update(&json!({"sessionId": id}).to_string()),
+            "if-match",
+            bad,
+        );
+        cases.push((
+            "a malformed If-Match",
+            ev,
+            StatusCode::BAD_REQUEST,
+            json!({"If-Match": "must be an ETag returned by this API, e.g. \"3\""}),
+        ));
+    }
     for (what, ev, status, details) in cases {
         let reply = call(&*store, &ev).await;
         assert_eq!(reply.status, status, "{what}: {}", reply.json);
@@ -871,6 +914,7 @@ macro_rules! store_suite {
             update_cannot_revive_an_expired_session,
             update_with_a_stale_if_match_is_412_and_changes_nothing,
             update_with_the_current_if_match_succeeds,
+            an_if_match_and_an_expected_version_that_disagree_get_412,
             delete_clears_the_draft,
             delete_returns_404_for_unknown_and_expired_sessions,
             concurrent_updates_of_every_field_all_survive,

@@ -1,0 +1,159 @@
+//! The README's main command (`scripts/dev.sh`: DynamoDB Local and `cargo lambda watch`),
+//! started on free ports for a test and stopped (as Ctrl-C does) when dropped.
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use ureq::Agent;
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The running stack; dropping it stops everything the script started (its Ctrl-C path).
+pub struct Stack {
+    child: Child,
+    pub base: String,
+    log: PathBuf,
+}
+
+impl Stack {
+    /// `name` names its log, `.local/<name>-dev.log`.
+    pub fn start(name: &str) -> Stack {
+        let root = root();
+        let log = root.join(format!(".local/{name}-dev.log"));
+        std::fs::create_dir_all(root.join(".local")).unwrap();
+        let port = free_port();
+        let child = Command::new(root.join("scripts/dev.sh"))
+            .env("PORT", port.to_string())
+            .env("DYNAMODB_PORT", free_port().to_string())
+            .env("TABLE_NAME", format!("{name}-sessions"))
+            .env("SESSION_TTL", "86400")
+            // Not this test's DynamoDB Local: the script sets its own endpoint.
+            .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(Stdio::from(
+                std::fs::File::options().append(true).open(&log).unwrap(),
+            ))
+            // Its own process group, so the whole group gets the terminal's Ctrl-C below.
+            .process_group(0)
+            .spawn()
+            .expect("scripts/dev.sh starts");
+        let stack = Stack {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            log,
+        };
+        stack.wait_until_healthy();
+        stack
+    }
+
+    fn wait_until_healthy(&self) {
+        let agent = agent();
+        let started = Instant::now();
+        // The first request to each function compiles it (a debug build).
+        while started.elapsed() < Duration::from_secs(300) {
+            if let Ok(reply) = call(&agent, "GET", &format!("{}/health", self.base), None, &[]) {
+                if reply.0 == 200 {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        panic!("the API did not come up in 300 s:\n{}", self.log_text());
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-INT", "--", &group]).status();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(30) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn agent() -> Agent {
+    Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(120)))
+        .build()
+        .new_agent()
+}
+
+/// (status, ETag, JSON body)
+pub type Reply = (u16, Option<String>, Value);
+
+pub fn call(
+    agent: &Agent,
+    method: &str,
+    url: &str,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> Result<Reply, ureq::Error> {
+    let mut response = match (method, body) {
+        ("GET", _) => headers
+            .iter()
+            .fold(agent.get(url), |r, (k, v)| r.header(*k, *v))
+            .call()?,
+        ("DELETE", _) => headers
+            .iter()
+            .fold(agent.delete(url), |r, (k, v)| r.header(*k, *v))
+            .call()?,
+        (m, body) => {
+            let builder = if m == "POST" {
+                agent.post(url)
+            } else {
+                agent.put(url)
+            };
+            let builder = headers.iter().fold(
+                builder.header("Content-Type", "application/json"),
+                |r, (k, v)| r.header(*k, *v),
+            );
+            match body {
+                Some(b) => builder.send(b.to_string())?,
+                None => builder.send_empty()?,
+            }
+        }
+    };
+    let status = response.status().as_u16();
+    let etag = response
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    let mut text = String::new();
+    response
+        .body_mut()
+        .as_reader()
+        .read_to_string(&mut text)
+        .expect("a body");
+    let json =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{method} {url}: not JSON: {text}"));
+    Ok((status, etag, json))
+}
