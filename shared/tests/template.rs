@@ -314,3 +314,43 @@ async fn each_function_may_call_exactly_the_dynamodb_operations_its_code_makes()
         assert_eq!(made, f.actions, "{}: IAM actions vs calls made", f.binary);
     }
 }
+
+#[tokio::test]
+async fn a_refused_request_never_reaches_dynamodb() {
+    let table = std::env::var("TABLE_NAME").expect("TABLE_NAME: run with scripts/test.sh");
+    let log = OperationLog::default();
+    let store = DynamoStore::new(log.attach(&client_from_env(3).await), &table);
+    let id = "2B7D3F4E-5A6B-4C8D-9E0F-1A2B3C4D5E6F";
+    let refused = [
+        ("get_session", event("get-session.json", Some(id))),
+        ("delete_session", event("delete-session.json", Some(id))),
+        ("update_session", event("update-session.json", Some(id))),
+        (
+            "update_session",
+            suite::with_body(
+                event("update-session-seed.json", None),
+                Some(r#"{"sessionId":"x"}"#),
+            ),
+        ),
+        (
+            "create_session",
+            suite::with_body(
+                event("create-session.json", None),
+                Some(r#"{"currentStep":9}"#),
+            ),
+        ),
+        (
+            "create_session",
+            suite::with_body(event("create-session.json", None), Some("{")),
+        ),
+    ];
+    for (handler, ev) in refused {
+        let reply = Reply::from(run_handler(handler, &store, request(&ev)).await);
+        assert_eq!(reply.status.as_u16(), 400, "{handler}: {}", reply.json);
+        assert_eq!(
+            log.take(),
+            Vec::<String>::new(),
+            "{handler} called DynamoDB for a refused request"
+        );
+    }
+}
