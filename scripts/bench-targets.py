@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""The targets table of BENCHMARKS.md, from the numbers scripts/bench.sh gathered.
+
+Reads target/bench/results.json (the harness), target/bench/criterion.txt and
+target/bench/sizes.md; prints a markdown table saying, per target, met or missed by how much.
+"""
+import json
+import pathlib
+import re
+
+bench = pathlib.Path(__file__).resolve().parent.parent / "target" / "bench"
+results = json.loads((bench / "results.json").read_text())
+functions = {k: v for k, v in results.items() if isinstance(v, dict)}
+
+rows = []
+
+
+def check(what, target, unit, worst, name):
+    status = "met" if worst <= target else f"missed by {worst - target:.2f} {unit} ({worst / target:.2f}x)"
+    rows.append(f"| {what} | {target:g} {unit} | {worst:.2f} {unit} ({name}) | {status} |")
+
+
+def worst(key):
+    values = [(v[key], k) for k, v in functions.items() if v.get(key) is not None]
+    return max(values)
+
+
+check("DynamoDB requests per invocation", 1, "", *worst("dynamodb_requests_per_invocation"))
+check("cold start median", 10, "ms", *worst("cold_p50_ms"))
+check("init median", 6, "ms", *worst("init_p50_ms"))
+check("warm overhead p50", 0.5, "ms", *worst("overhead_p50_ms"))
+check("peak RSS", 16, "MB", *worst("peak_rss_mb"))
+
+sizes = re.findall(r"^\| (\S+) \| [\d.]+ MB \| ([\d.]+) MB \|$", (bench / "sizes.md").read_text(), re.M)
+if sizes:
+    size, name = max((float(z), n) for n, z in sizes)
+    check("arm64 zip", 3, "MB", size, name)
+
+micro = re.search(r"time:\s*\[\S+ \S+ (\S+) (\S+)", (bench / "criterion.txt").read_text())
+if micro:
+    value, unit = float(micro.group(1)), micro.group(2)
+    scale = {"ns": 0.001, "µs": 1.0, "us": 1.0, "ms": 1000.0}.get(unit, 1.0)
+    check("request path (criterion estimate)", 20, "µs", value * scale, "autosave")
+
+print("| target | goal | worst measured | status |")
+print("| --- | ---: | ---: | --- |")
+print("\n".join(rows))
