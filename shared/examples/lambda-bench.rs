@@ -597,7 +597,7 @@ async fn main() -> Result<(), Error> {
     }
 
     // The floor: a bare GetItem from a warm SDK client against the same DynamoDB Local.
-    let client = project_session::dynamodb::client_from_env(3).await;
+    let client = project_session::dynamodb::client_from_env(3);
     let table = std::env::var("TABLE_NAME")?;
     let probe = spare_ids
         .first()

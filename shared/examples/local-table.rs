@@ -19,7 +19,7 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let table = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set")?;
-    let client = client_from_env(1).await;
+    let client = client_from_env(1);
 
     let started = Instant::now();
     let existing = loop {

@@ -18,9 +18,9 @@ pub use dynamodb::DynamoStore;
 
 impl DynamoStore {
     /// The store for a function: one SDK client, built once per cold start.
-    pub async fn from_config(config: &Config) -> Self {
+    pub fn from_config(config: &Config) -> Self {
         DynamoStore::new(
-            dynamodb::client_from_env(config.max_attempts).await,
+            dynamodb::client_from_env(config.max_attempts),
             &config.table_name,
         )
     }

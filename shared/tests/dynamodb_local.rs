@@ -80,7 +80,7 @@ async fn unreachable_store() -> DynamoStore {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let client = client_from_env(1).await;
+    let client = client_from_env(1);
     let config = client
         .config()
         .to_builder()
@@ -126,7 +126,7 @@ async fn an_unreachable_dynamodb_gives_503_with_retry_after_on_every_verb() {
 
 /// A store whose client talks to `endpoint`, with the production timeouts and `attempts`.
 async fn store_at(endpoint: &str, attempts: u32) -> DynamoStore {
-    let client = client_from_env(attempts).await;
+    let client = client_from_env(attempts);
     let config = client.config().to_builder().endpoint_url(endpoint).build();
     DynamoStore::new(
         aws_sdk_dynamodb::Client::from_conf(config),

@@ -274,7 +274,7 @@ async fn run_handler(name: &str, store: &DynamoStore, req: Request) -> Response<
 #[tokio::test]
 async fn each_function_may_call_exactly_the_dynamodb_operations_its_code_makes() {
     let table = std::env::var("TABLE_NAME").expect("TABLE_NAME: run with scripts/test.sh");
-    let client = client_from_env(3).await;
+    let client = client_from_env(3);
     let plain = DynamoStore::new(client.clone(), &table);
     let log = OperationLog::default();
     let logged = DynamoStore::new(log.attach(&client), &table);
@@ -319,7 +319,7 @@ async fn each_function_may_call_exactly_the_dynamodb_operations_its_code_makes()
 async fn a_refused_request_never_reaches_dynamodb() {
     let table = std::env::var("TABLE_NAME").expect("TABLE_NAME: run with scripts/test.sh");
     let log = OperationLog::default();
-    let store = DynamoStore::new(log.attach(&client_from_env(3).await), &table);
+    let store = DynamoStore::new(log.attach(&client_from_env(3)), &table);
     let id = "2B7D3F4E-5A6B-4C8D-9E0F-1A2B3C4D5E6F";
     let refused = [
         ("get_session", event("get-session.json", Some(id))),

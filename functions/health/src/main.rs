@@ -8,7 +8,7 @@ use project_session::{handlers, telemetry, Config, DynamoStore};
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let config = Config::from_env()?;
-    let store = DynamoStore::from_config(&config).await;
+    let store = DynamoStore::from_config(&config);
     let telemetry = Telemetry::from_env("health");
     run(service_fn(|req| {
         telemetry.observe(req, |req| handlers::health(&store, req))

@@ -80,7 +80,7 @@ pub fn require(name: &str) -> String {
 
 pub async fn dynamodb() -> DynamoStore {
     require("AWS_ENDPOINT_URL_DYNAMODB");
-    DynamoStore::new(client_from_env(3).await, require("TABLE_NAME"))
+    DynamoStore::new(client_from_env(3), require("TABLE_NAME"))
 }
 
 /// The table of the API suite: the same as `TABLE_NAME` but without the TTL sweep, which
@@ -88,7 +88,7 @@ pub async fn dynamodb() -> DynamoStore {
 /// that is the case the suite checks.
 pub async fn dynamodb_lagging_ttl() -> DynamoStore {
     require("AWS_ENDPOINT_URL_DYNAMODB");
-    DynamoStore::new(client_from_env(3).await, require("LAGGING_TABLE_NAME"))
+    DynamoStore::new(client_from_env(3), require("LAGGING_TABLE_NAME"))
 }
 
 pub fn config() -> Config {

@@ -1,0 +1,63 @@
+//! Where a function's init time goes: times each step a function's `main` takes before it
+//! asks the Lambda Runtime API for its first event, in a fresh process. `scripts/bench.sh`
+//! runs it and BENCHMARKS.md reports it. Needs the environment a function gets (TABLE_NAME,
+//! AWS_REGION, credentials, AWS_ENDPOINT_URL_DYNAMODB).
+
+use std::time::Instant;
+
+use project_session::observe::Telemetry;
+use project_session::{telemetry, Config, DynamoStore};
+
+fn main() {
+    let started = Instant::now();
+    let mut last = started;
+    let mut step = move |name: &str| {
+        let now = Instant::now();
+        println!("{name:<40} {:>8.3} ms", (now - last).as_secs_f64() * 1000.0);
+        last = now;
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    step("tokio runtime");
+    telemetry::init();
+    step("tracing subscriber");
+    let config = Config::from_env().expect("the function's environment");
+    step("config from the environment");
+    // `aws-config` as the naive function uses it, for comparison: `init-profile aws-config`.
+    if std::env::args().nth(1).as_deref() == Some("aws-config") {
+        let sdk_config =
+            runtime.block_on(aws_config::defaults(aws_config::BehaviorVersion::latest()).load());
+        step("aws_config::load()");
+        drop(aws_sdk_dynamodb::Client::new(&sdk_config));
+        step("DynamoDB client from it");
+    }
+    let store = DynamoStore::from_config(&config);
+    step("DynamoDB client, as the functions build it");
+    let _telemetry = Telemetry::from_env("init-profile");
+    step("telemetry");
+    runtime.block_on(async {
+        let _ = store
+            .client()
+            .describe_table()
+            .table_name(store.table())
+            .send()
+            .await;
+    });
+    step("first DynamoDB request (connect included)");
+    runtime.block_on(async {
+        let _ = store
+            .client()
+            .describe_table()
+            .table_name(store.table())
+            .send()
+            .await;
+    });
+    step("second DynamoDB request");
+    println!(
+        "{:<40} {:>8.3} ms",
+        "in all",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+}
