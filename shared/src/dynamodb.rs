@@ -60,10 +60,11 @@ fn live_condition_names() -> HashMap<String, String> {
 /// `AWS_REGION`, the role's credentials in `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/
 /// `AWS_SESSION_TOKEN`, and the SDK's own `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local in tests).
 ///
-/// Not `aws_config::load()`: its default chains read profile files and set up IMDS, SSO and
-/// web-identity providers a Lambda never uses, which measured about 3 ms of a 7 ms init
-/// (`shared/examples/init-profile.rs`). Timeouts are explicit so a slow DynamoDB fails fast
-/// instead of running out the Lambda's clock.
+/// Not `aws_config::load()`: its default chains read profile files and prepare IMDS, SSO and
+/// web-identity providers a Lambda never uses. The HTTPS client trusts only Amazon's roots:
+/// loading the system's whole CA store was most of the init time
+/// (`shared/examples/init-profile.rs` times each step). Timeouts are explicit so a slow
+/// DynamoDB fails fast instead of running out the Lambda's clock.
 pub fn client_from_env(max_attempts: u32) -> Client {
     let region = std::env::var("AWS_REGION")
         .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
@@ -80,7 +81,8 @@ pub fn client_from_env(max_attempts: u32) -> Client {
                 .operation_timeout(Duration::from_secs(5))
                 .build(),
         )
-        .retry_config(RetryConfig::standard().with_max_attempts(max_attempts));
+        .retry_config(RetryConfig::standard().with_max_attempts(max_attempts))
+        .http_client(https_client());
     if let Some(endpoint) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
         .ok()
         .filter(|e| !e.is_empty())
@@ -88,6 +90,24 @@ pub fn client_from_env(max_attempts: u32) -> Client {
         config = config.endpoint_url(endpoint);
     }
     Client::from_conf(config.build())
+}
+
+const AMAZON_ROOT_CAS: &[u8] = include_bytes!("amazon-root-cas.pem");
+
+fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{
+        rustls_provider::CryptoMode, Provider, TlsContext, TrustStore,
+    };
+    let builder =
+        aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+    match TlsContext::builder()
+        .with_trust_store(TrustStore::empty().with_pem_certificate(AMAZON_ROOT_CAS))
+        .build()
+    {
+        Ok(tls) => builder.tls_context(tls).build_https(),
+        // Unreachable with the bundled roots; the system's store still works.
+        Err(_) => builder.build_https(),
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -504,6 +524,19 @@ mod tests {
 
     fn policy() -> ExpiryPolicy {
         ExpiryPolicy::default()
+    }
+
+    #[test]
+    fn the_bundled_trust_store_holds_amazons_five_roots() {
+        use aws_smithy_http_client::tls::{TlsContext, TrustStore};
+        let pem = std::str::from_utf8(AMAZON_ROOT_CAS).unwrap();
+        assert_eq!(pem.matches("-----BEGIN CERTIFICATE-----").count(), 5);
+        assert_eq!(pem.matches("-----END CERTIFICATE-----").count(), 5);
+        let store = TrustStore::empty().with_pem_certificate(AMAZON_ROOT_CAS);
+        assert!(TlsContext::builder()
+            .with_trust_store(store)
+            .build()
+            .is_ok());
     }
 
     #[test]
