@@ -19,6 +19,7 @@ require_tools() {
         java) echo "missing: java (install a Java 17+ runtime, e.g. apt-get install openjdk-17-jre-headless)" >&2 ;;
         npm) echo "missing: npm (install Node.js 18+ with npm)" >&2 ;;
         python3) echo "missing: python3 (install Python 3.9+ with pip)" >&2 ;;
+        openssl) echo "missing: openssl (apt-get install openssl)" >&2 ;;
         *) echo "missing: $tool" >&2 ;;
       esac
       missing=1

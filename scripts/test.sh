@@ -7,7 +7,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-require_tools cargo java npm python3
+require_tools cargo java npm python3 openssl
 install_dynamodb_local
 install_python_tools cargo-lambda aws-sam-cli cfn-lint schemathesis
 trap stop_started EXIT INT TERM

@@ -99,7 +99,7 @@ fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
         rustls_provider::CryptoMode, Provider, TlsContext, TrustStore,
     };
     let builder =
-        aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+        aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring));
     match TlsContext::builder()
         .with_trust_store(TrustStore::empty().with_pem_certificate(AMAZON_ROOT_CAS))
         .build()

@@ -125,7 +125,7 @@ async fn an_unreachable_dynamodb_gives_503_with_retry_after_on_every_verb() {
 }
 
 /// A store whose client talks to `endpoint`, with the production timeouts and `attempts`.
-async fn store_at(endpoint: &str, attempts: u32) -> DynamoStore {
+fn store_at(endpoint: &str, attempts: u32) -> DynamoStore {
     let client = client_from_env(attempts);
     let config = client.config().to_builder().endpoint_url(endpoint).build();
     DynamoStore::new(
@@ -203,7 +203,7 @@ async fn assert_503_without_success(store: &DynamoStore) {
 #[tokio::test]
 async fn a_dynamodb_that_never_answers_gets_503_before_the_lambda_timeout() {
     // Production settings: 3 attempts, 2 s each, 5 s for the whole operation; Lambda allows 8 s.
-    let store = store_at(&silent_endpoint(), 3).await;
+    let store = store_at(&silent_endpoint(), 3);
     let started = std::time::Instant::now();
     assert_503_without_success(&store).await;
     let elapsed = started.elapsed();
@@ -215,7 +215,7 @@ async fn a_dynamodb_that_never_answers_gets_503_before_the_lambda_timeout() {
 
 #[tokio::test]
 async fn a_throttling_dynamodb_gets_503_with_retry_after() {
-    let store = store_at(&throttling_endpoint(), 3).await;
+    let store = store_at(&throttling_endpoint(), 3);
     assert_503_without_success(&store).await;
     let health = call(&store, &event("health.json", None)).await;
     assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
@@ -276,7 +276,7 @@ async fn health_turns_503_when_dynamodb_stops_and_200_when_it_is_back() {
         .local_addr()
         .unwrap()
         .port();
-    let store = store_at(&format!("http://127.0.0.1:{port}"), 1).await;
+    let store = store_at(&format!("http://127.0.0.1:{port}"), 1);
     let ddb = OwnDynamoDbLocal::start(port);
     // DescribeTable needs the table; create it the way the scripts do.
     health_until_answering(&store).await;
@@ -328,4 +328,118 @@ async fn create_table(store: &DynamoStore) {
         .send()
         .await
         .expect("CreateTable");
+}
+
+/// An HTTPS endpoint whose certificate is signed by a CA of the test's own (openssl's test
+/// server), standing in for a man in the middle: the client's TLS works, and it trusts only
+/// Amazon's roots.
+#[tokio::test]
+async fn an_endpoint_whose_certificate_is_not_from_amazon_is_refused() {
+    let dir = std::env::temp_dir().join(format!("untrusted-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("leaf.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    let openssl = |args: &[&str]| {
+        let made = std::process::Command::new("openssl")
+            .current_dir(&dir)
+            .args(args)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            made.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+    };
+    let days = ["-days", "1"];
+    openssl(
+        &[
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-subj",
+                "/CN=Not Amazon",
+            ][..],
+            &days,
+        ]
+        .concat(),
+    );
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    openssl(
+        &[
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "leaf.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "cert.pem",
+                "-extfile",
+                "leaf.ext",
+            ][..],
+            &days,
+        ]
+        .concat(),
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("openssl")
+        .current_dir(&dir)
+        .args([
+            "s_server", "-quiet", "-www", "-cert", "cert.pem", "-key", "key.pem", "-accept",
+        ])
+        .arg(port.to_string())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("openssl s_server starts");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "s_server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let store = store_at(&format!("https://127.0.0.1:{port}"), 1);
+    let error = store
+        .client()
+        .describe_table()
+        .table_name("t")
+        .send()
+        .await
+        .expect_err("refused");
+    let chain = format!("{:?}", aws_sdk_dynamodb::error::DisplayErrorContext(&error));
+    let health = call(&store, &event("health.json", None)).await;
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(chain.contains("UnknownIssuer"), "{chain}");
+    assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
 }
