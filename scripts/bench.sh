@@ -15,7 +15,7 @@ trap stop_started EXIT INT TERM
 
 echo "building the release functions (host and arm64) and the harness" >&2
 cargo build --quiet --release --workspace --bins
-cargo build --quiet --release -p project-session --example lambda-bench --example local-table
+cargo build --quiet --release -p project-session --example lambda-bench --example local-table --example init-profile
 cargo lambda build --release --arm64 --workspace >"$LOCAL/bench-arm64-build.log" 2>&1 \
   || { tail -n 30 "$LOCAL/bench-arm64-build.log"; die "cargo lambda build --arm64 failed"; }
 
@@ -27,6 +27,12 @@ target/release/examples/local-table
 
 mkdir -p target/bench
 BENCH_OUT=target/bench/results.md target/release/examples/lambda-bench >/dev/null
+# Where init goes, in fresh processes with a function's environment.
+for i in $(seq 10); do
+  env -i PATH=/usr/bin:/bin AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
+    TABLE_NAME="$TABLE_NAME" AWS_ENDPOINT_URL_DYNAMODB="$AWS_ENDPOINT_URL_DYNAMODB" AWS_LAMBDA_LOG_FORMAT=JSON \
+    target/release/examples/init-profile
+done >target/bench/init-profile.txt
 cargo bench --quiet -p project-session --bench request_path -- --noplot 2>/dev/null | tee target/bench/criterion.txt >&2
 python3 scripts/package-sizes.py target/lambda >target/bench/sizes.md
 
@@ -51,6 +57,31 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
   echo '`/runtime/invocation/next`. Warm latencies are from handing the event to the function to'
   echo "receiving its response. Overhead is warm p50 minus the bare GetItem p50. DynamoDB requests"
   echo "are counted by a proxy in front of DynamoDB Local, over 10 invocations per function."
+  echo
+  echo "## Where init goes (\`shared/examples/init-profile.rs\`, median of 10 fresh processes)"
+  echo
+  python3 scripts/bench-init-table.py target/bench/init-profile.txt
+  echo
+  echo "## Decisions"
+  echo
+  echo "- The DynamoDB client is built from Lambda's environment, not by \`aws_config::load()\`,"
+  echo "  and trusts only Amazon's root CAs. Built the naive way (\`aws_config::load()\` and the"
+  echo "  SDK's default aws-lc client with the system's CA store), the same step took 3.0 to 5.6 ms"
+  echo "  in this profile when it was measured on 2026-11-28; that build is no longer in the tree,"
+  echo "  so a rerun does not remeasure it."
+  echo "- TLS is rustls on ring, so aws-lc and its start-up jitter entropy are not in the build at"
+  echo "  all (\`cargo tree -i aws-lc-sys\` finds nothing)."
+  echo "- No connection is opened during init. It would spare the first request its TCP and TLS"
+  echo "  handshake only if the instance is invoked before the connection idles out, and Lambda"
+  echo "  may initialise instances it never invokes; the cold starts above include that first"
+  echo "  connection (to DynamoDB Local, without TLS)."
+  echo "- Release profile: opt-level 3, fat LTO, one codegen unit, panic=abort, stripped. The"
+  echo "  size target is met with it, so speed was not traded for size."
+  echo "- Warm overhead is missed. Of it, the time inside the handler above the bare GetItem (the"
+  echo "  handler's own \`latency_ms\`, timed around the handler in the function) is one part; the"
+  echo "  rest is the Runtime API exchange (an HTTP GET answered with the event and an HTTP POST of"
+  echo "  the response, over loopback here) and the event and response JSON around the handler,"
+  echo "  which every Lambda function pays and the bare GetItem does not."
   echo
   echo "## Request path (criterion)"
   echo

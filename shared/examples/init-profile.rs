@@ -25,14 +25,6 @@ fn main() {
     step("tracing subscriber");
     let config = Config::from_env().expect("the function's environment");
     step("config from the environment");
-    // `aws-config` as the naive function uses it, for comparison: `init-profile aws-config`.
-    if std::env::args().nth(1).as_deref() == Some("aws-config") {
-        let sdk_config =
-            runtime.block_on(aws_config::defaults(aws_config::BehaviorVersion::latest()).load());
-        step("aws_config::load()");
-        drop(aws_sdk_dynamodb::Client::new(&sdk_config));
-        step("DynamoDB client from it");
-    }
     let store = DynamoStore::from_config(&config);
     step("DynamoDB client, as the functions build it");
     let _telemetry = Telemetry::from_env("init-profile");
