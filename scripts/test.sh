@@ -26,6 +26,8 @@ export LAGGING_TABLE_NAME=project-sessions-lagging
 
 cargo fmt --all -- --check
 cargo build --quiet --workspace --bins
+# The benchmark's harness and micro-benchmark are not run here, but must keep compiling.
+cargo build --quiet -p project-session --examples --benches
 cargo run --quiet -p project-session --example local-table
 TABLE_NAME=$LAGGING_TABLE_NAME TTL_SWEEP=off cargo run --quiet -p project-session --example local-table
 log="$LOCAL/test-output.log"

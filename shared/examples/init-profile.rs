@@ -29,23 +29,19 @@ fn main() {
     step("DynamoDB client, as the functions build it");
     let _telemetry = Telemetry::from_env("init-profile");
     step("telemetry");
-    runtime.block_on(async {
-        let _ = store
-            .client()
-            .describe_table()
-            .table_name(store.table())
-            .send()
-            .await;
-    });
+    let describe = || {
+        runtime.block_on(async {
+            let _ = store
+                .client()
+                .describe_table()
+                .table_name(store.table())
+                .send()
+                .await;
+        })
+    };
+    describe();
     step("first DynamoDB request (connect included)");
-    runtime.block_on(async {
-        let _ = store
-            .client()
-            .describe_table()
-            .table_name(store.table())
-            .send()
-            .await;
-    });
+    describe();
     step("second DynamoDB request");
     println!(
         "{:<40} {:>8.3} ms",
