@@ -4,7 +4,8 @@ use lambda_http::{run, service_fn, Error};
 use project_session::observe::Telemetry;
 use project_session::{handlers, telemetry, Config, DynamoStore};
 
-#[tokio::main]
+// One thread: a Lambda instance serves one request at a time, on a fraction of a vCPU.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let config = Config::from_env()?;
