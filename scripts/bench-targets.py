@@ -29,6 +29,9 @@ check("DynamoDB requests per invocation", 1, "", *worst("dynamodb_requests_per_i
 check("cold start median", 10, "ms", *worst("cold_p50_ms"))
 check("init median", 6, "ms", *worst("init_p50_ms"))
 check("warm overhead p50", 0.5, "ms", *worst("overhead_p50_ms"))
+over_direct = [(v["warm_p50_ms"] - v["direct_p50_ms"], k) for k, v in functions.items() if v.get("direct_p50_ms") is not None]
+if over_direct:
+    check("warm overhead p50 over the verb's own request made directly (not a target: context)", 0.5, "ms", *max(over_direct))
 check("peak RSS", 16, "MB", *worst("peak_rss_mb"))
 
 sizes = re.findall(r"^\| (\S+) \| [\d.]+ MB \| ([\d.]+) MB \|$", (bench / "sizes.md").read_text(), re.M)
