@@ -54,8 +54,8 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
   cat target/bench/results.md
   echo
   echo "Medians move between runs on this shared 2-core machine: on 2026-11-28 the worst"
-  echo "cold-start median of four consecutive runs of this same build ranged from 7.1 to 12.2 ms,"
-  echo "the highest in the run right after the binaries were rebuilt."
+  echo "cold-start median of three consecutive runs of the same function binaries ranged from 7.1"
+  echo "to 12.2 ms."
   echo
   echo "Cold start is process spawn to first response; init is spawn to the first"
   echo '`/runtime/invocation/next`. Warm latencies are from handing the event to the function to'
