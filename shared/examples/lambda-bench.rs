@@ -351,6 +351,22 @@ fn session_id(outcome: &Outcome) -> Result<String, Error> {
         .to_string())
 }
 
+/// `count` fresh sessions, made through a create-session process of their own.
+async fn create_sessions(
+    create: &Function,
+    events: &Events,
+    dynamodb: &str,
+    count: usize,
+) -> Result<Vec<String>, Error> {
+    let process = create.spawn(dynamodb)?;
+    let mut ids = Vec::with_capacity(count);
+    for _ in 0..count {
+        ids.push(session_id(&create.api.invoke(events.create()?).await?)?);
+    }
+    stop(process);
+    Ok(ids)
+}
+
 // ---------------------------------------------------------------- the DynamoDB proxy
 
 /// Forwards to DynamoDB Local and counts requests by their `X-Amz-Target` operation.
@@ -568,17 +584,13 @@ async fn main() -> Result<(), Error> {
     };
 
     // A session for the verbs that need one, created through a warm create-session.
-    let helper = functions["create-session"].spawn(&dynamodb)?;
-    let mut spare_ids = Vec::new();
-    for _ in 0..(cold_runs * FUNCTIONS.len() + 10) {
-        spare_ids.push(session_id(
-            &functions["create-session"]
-                .api
-                .invoke(events.create()?)
-                .await?,
-        )?);
-    }
-    stop(helper);
+    let mut spare_ids = create_sessions(
+        &functions["create-session"],
+        &events,
+        &dynamodb,
+        cold_runs * FUNCTIONS.len() + 10,
+    )
+    .await?;
 
     // Cold starts: a fresh process per run, its first event queued before it starts.
     let mut cold: HashMap<&str, (Vec<Duration>, Vec<Duration>)> = HashMap::new();
@@ -726,19 +738,11 @@ async fn main() -> Result<(), Error> {
     for name in FUNCTIONS {
         const SAMPLES: usize = 10;
         // Sessions for this verb come from a direct (uncounted) create.
-        let mut ids = Vec::new();
-        if matches!(name, "get-session" | "update-session" | "delete-session") {
-            let creator = functions["create-session"].spawn(&dynamodb)?;
-            for _ in 0..SAMPLES {
-                ids.push(session_id(
-                    &functions["create-session"]
-                        .api
-                        .invoke(events.create()?)
-                        .await?,
-                )?);
-            }
-            stop(creator);
-        }
+        let ids = if matches!(name, "get-session" | "update-session" | "delete-session") {
+            create_sessions(&functions["create-session"], &events, &dynamodb, SAMPLES).await?
+        } else {
+            Vec::new()
+        };
         let child = functions[name].spawn(&proxy)?;
         counts.lock().unwrap().clear();
         for i in 0..SAMPLES {

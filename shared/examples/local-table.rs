@@ -8,11 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    TimeToLiveSpecification,
-};
-use project_session::dynamodb::{client_from_env, KEY_ATTRIBUTE, TTL_ATTRIBUTE};
+use project_session::dynamodb::{client_from_env, create_table, KEY_ATTRIBUTE, TTL_ATTRIBUTE};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -37,39 +33,12 @@ async fn main() -> Result<(), Error> {
         return Ok(());
     }
 
-    client
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(KEY_ATTRIBUTE)
-                .attribute_type(ScalarAttributeType::S)
-                .build()?,
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(KEY_ATTRIBUTE)
-                .key_type(KeyType::Hash)
-                .build()?,
-        )
-        .send()
-        .await?;
-    if std::env::var("TTL_SWEEP").as_deref() == Ok("off") {
+    let ttl = std::env::var("TTL_SWEEP").as_deref() != Ok("off");
+    create_table(&client, &table, ttl).await?;
+    if ttl {
+        println!("created table {table} (key {KEY_ATTRIBUTE}, TTL on {TTL_ATTRIBUTE})");
+    } else {
         println!("created table {table} (key {KEY_ATTRIBUTE}, no TTL sweep)");
-        return Ok(());
     }
-    client
-        .update_time_to_live()
-        .table_name(&table)
-        .time_to_live_specification(
-            TimeToLiveSpecification::builder()
-                .attribute_name(TTL_ATTRIBUTE)
-                .enabled(true)
-                .build()?,
-        )
-        .send()
-        .await?;
-    println!("created table {table} (key {KEY_ATTRIBUTE}, TTL on {TTL_ATTRIBUTE})");
     Ok(())
 }

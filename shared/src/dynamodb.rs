@@ -92,6 +92,47 @@ pub fn client_from_env(max_attempts: u32) -> Client {
     Client::from_conf(config.build())
 }
 
+/// Creates the sessions table as `template.yaml` declares it (key, on-demand billing and,
+/// with `ttl`, TTL on `expiresAt`): for DynamoDB Local in the scripts and tests.
+pub async fn create_table(client: &Client, table: &str, ttl: bool) -> Result<(), BoxError> {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        TimeToLiveSpecification,
+    };
+    client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(KEY_ATTRIBUTE)
+                .attribute_type(ScalarAttributeType::S)
+                .build()?,
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name(KEY_ATTRIBUTE)
+                .key_type(KeyType::Hash)
+                .build()?,
+        )
+        .send()
+        .await?;
+    if ttl {
+        client
+            .update_time_to_live()
+            .table_name(table)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .attribute_name(TTL_ATTRIBUTE)
+                    .enabled(true)
+                    .build()?,
+            )
+            .send()
+            .await?;
+    }
+    Ok(())
+}
+
 const AMAZON_ROOT_CAS: &[u8] = include_bytes!("amazon-root-cas.pem");
 
 fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {

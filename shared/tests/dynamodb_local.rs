@@ -303,29 +303,7 @@ async fn health_until_answering(store: &DynamoStore) {
 }
 
 async fn create_table(store: &DynamoStore) {
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    };
-    store
-        .client()
-        .create_table()
-        .table_name(store.table())
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(KEY_ATTRIBUTE)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(KEY_ATTRIBUTE)
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
+    project_session::dynamodb::create_table(store.client(), store.table(), false)
         .await
         .expect("CreateTable");
 }
