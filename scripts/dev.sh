@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole API locally (README, "Run it locally"): DynamoDB Local in memory, the table as
 # template.yaml declares it, and `cargo lambda watch` answering every route on
-# http://localhost:$PORT. Ctrl-C stops everything it started.
+# http://localhost:$PORT, and the demo wizard (web/) on http://localhost:$WEB_PORT calling it.
+# Ctrl-C stops everything it started.
 #
-# Overridable: PORT (9000), DYNAMODB_PORT (8000), TABLE_NAME (project-sessions),
+# Overridable: PORT (9000), DYNAMODB_PORT (8000), WEB_PORT (5173), TABLE_NAME (project-sessions),
 # SESSION_TTL (86400), SESSION_MAX_LIFETIME (604800), SESSION_MAX_ATTEMPTS (3),
 # CONCURRENCY (8 requests per function at once).
 set -euo pipefail
@@ -12,6 +13,7 @@ cd "$ROOT"
 
 PORT=${PORT:-9000}
 DYNAMODB_PORT=${DYNAMODB_PORT:-8000}
+WEB_PORT=${WEB_PORT:-5173}
 export TABLE_NAME=${TABLE_NAME:-project-sessions}
 export SESSION_TTL=${SESSION_TTL:-86400}
 export SESSION_MAX_LIFETIME=${SESSION_MAX_LIFETIME:-604800}
@@ -22,7 +24,9 @@ require_tools cargo java npm python3
 port_free() { python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null; }
 port_free "$PORT" || die "port $PORT is in use: set PORT to another"
 port_free "$DYNAMODB_PORT" || die "port $DYNAMODB_PORT is in use: set DYNAMODB_PORT to another"
+port_free "$WEB_PORT" || die "port $WEB_PORT is in use: set WEB_PORT to another"
 install_dynamodb_local
+install_web_deps
 install_python_tools cargo-lambda
 trap stop_started EXIT
 trap 'exit 130' INT TERM
@@ -40,6 +44,15 @@ cargo lambda watch --invoke-port "$PORT" --concurrency "$CONCURRENCY" \
   --env-var "AWS_REGION=$AWS_REGION" --env-var "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID" \
   --env-var "AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY" &
 PIDS+=($!)
-echo "API on http://localhost:$PORT (functions compile on their first request); Ctrl-C stops it" >&2
+# The demo calls the API cross-origin, as a frontend on another host calls API Gateway.
+# Vite's cache (pre-bundled deps, and the lock that allows one server per cache) is per run,
+# so that tests can run several copies of this script at once.
+VITE_CACHE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/project-session-vite.XXXXXX")
+trap 'stop_started; rm -rf "$VITE_CACHE_DIR"' EXIT
+(cd web && WEB_PORT=$WEB_PORT VITE_API_URL="http://localhost:$PORT" VITE_CACHE_DIR=$VITE_CACHE_DIR \
+  exec node node_modules/vite/bin/vite.js --clearScreen false --logLevel warn) &
+PIDS+=($!)
+echo "API on http://localhost:$PORT (functions compile on their first request)" >&2
+echo "demo wizard on http://localhost:$WEB_PORT; Ctrl-C stops everything" >&2
 # Whichever stops first (watch or DynamoDB Local) ends the run, and the trap stops the other.
 wait -n "${PIDS[@]}"

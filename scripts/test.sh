@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine (README, "Run the tests"): installs DynamoDB Local,
-# cargo-lambda, the SAM CLI and cfn-lint into .local/; lints the template; starts DynamoDB Local on
-# a free port and creates the table; runs every test (the end-to-end one starts scripts/dev.sh
-# itself); builds the deployment packages with `sam build` (no Docker); stops what it started.
+# cargo-lambda, the SAM CLI and cfn-lint into .local/, the frontend's packages into web/, and
+# Debian's Chromium; lints the template; starts DynamoDB Local on a free port and creates the
+# table; runs every test (the end-to-end, contract and browser tests start scripts/dev.sh
+# themselves); builds the deployment packages with `sam build` (no Docker); stops what it started.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -10,6 +11,9 @@ cd "$ROOT"
 require_tools cargo java npm python3 openssl
 install_dynamodb_local
 install_python_tools cargo-lambda aws-sam-cli cfn-lint schemathesis
+install_web_deps
+install_chromium
+export CHROMIUM_PATH
 trap stop_started EXIT INT TERM
 
 # Offline: both only need a region to be set.
@@ -31,8 +35,15 @@ cargo build --quiet -p project-session --examples --benches
 cargo run --quiet -p project-session --example local-table
 TABLE_NAME=$LAGGING_TABLE_NAME TTL_SWEEP=off cargo run --quiet -p project-session --example local-table
 log="$LOCAL/test-output.log"
+rm -f "$LOCAL"/vitest-*.json
 status=0
+# The frontend (web/): types, then unit tests of the client and the hook.
+(cd web && npx --no-install tsc --noEmit) || status=$?
+vitest() { (cd web && npx --no-install vitest run --project "$1" --reporter=default --reporter=json --outputFile.json="$LOCAL/vitest-$1.json"); }
+vitest unit || status=$?
 cargo test --workspace --lib --tests 2>&1 | tee "$log" || status=$?
+# Real Chromium against the demo and the API (after cargo test: it needs the functions built).
+vitest browser || status=$?
 if [ "$status" = 0 ]; then
   # The arm64 release packages, as `sam deploy` would upload them.
   if sam build >"$LOCAL/sam-build.log" 2>&1; then
@@ -41,6 +52,22 @@ if [ "$status" = 0 ]; then
     tail -n 40 "$LOCAL/sam-build.log"; echo "sam build failed (log: .local/sam-build.log)"; status=1
   fi
 fi
-# One closing line for the whole run, summed over every test binary.
-awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "%d passed, %d failed, %d skipped\n", p, f, i }' "$log"
+# One closing line for the whole run, summed over every test binary and both Vitest projects.
+python3 - "$log" "$LOCAL"/vitest-unit.json "$LOCAL"/vitest-browser.json <<'PY'
+import json, re, sys
+passed = failed = skipped = 0
+for line in open(sys.argv[1]):
+    m = re.match(r"test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored", line)
+    if m:
+        passed, failed, skipped = passed + int(m[1]), failed + int(m[2]), skipped + int(m[3])
+for path in sys.argv[2:]:
+    try:
+        r = json.load(open(path))
+    except (OSError, ValueError):
+        print(f"(no results in {path})")
+        continue
+    passed, failed = passed + r["numPassedTests"], failed + r["numFailedTests"]
+    skipped += r["numPendingTests"] + r["numTodoTests"]
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
 exit "$status"

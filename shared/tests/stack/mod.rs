@@ -32,6 +32,7 @@ impl Stack {
         let child = Command::new(root.join("scripts/dev.sh"))
             .env("PORT", port.to_string())
             .env("DYNAMODB_PORT", free_port().to_string())
+            .env("WEB_PORT", free_port().to_string())
             .env("TABLE_NAME", format!("{name}-sessions"))
             .env("SESSION_TTL", "86400")
             // Not this test's DynamoDB Local: the script sets its own endpoint.

@@ -1,0 +1,101 @@
+// The README's main command (scripts/dev.sh: DynamoDB Local, the functions under
+// `cargo lambda watch`, the demo under Vite), started on free ports for the browser tests.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface Stack {
+  apiUrl: string;
+  webUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(name: string, env: Record<string, string> = {}): Promise<Stack> {
+  const [port, dynamodbPort, webPort] = [await freePort(), await freePort(), await freePort()];
+  mkdirSync(join(ROOT, '.local'), { recursive: true });
+  const log = join(ROOT, '.local', `${name}-dev.log`);
+  const out = createWriteStream(log);
+  const child = spawn(join(ROOT, 'scripts', 'dev.sh'), [], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DYNAMODB_PORT: String(dynamodbPort),
+      WEB_PORT: String(webPort),
+      TABLE_NAME: `${name}-sessions`,
+      AWS_ENDPOINT_URL_DYNAMODB: '',
+      ...env,
+    },
+    // Its own process group, so that stopping it reaches everything it started.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  const stack: Stack = {
+    apiUrl: `http://localhost:${port}`,
+    webUrl: `http://localhost:${webPort}`,
+    stop: () => stop(child),
+  };
+  try {
+    // The first request to each function compiles it (a debug build).
+    await waitFor(`${stack.apiUrl}/health`, child, 300_000);
+    await waitFor(stack.webUrl, child, 60_000);
+    // Each function once, so that no test waits for `cargo run`.
+    const created = await fetch(`${stack.apiUrl}/project-session`, { method: 'POST' }).then((r) => r.json());
+    await fetch(`${stack.apiUrl}/project-session/${created.sessionId}`);
+    await fetch(`${stack.apiUrl}/project-session/${created.sessionId}`, { method: 'PUT', body: '{}', headers: { 'Content-Type': 'application/json' } });
+    await fetch(`${stack.apiUrl}/project-session/${created.sessionId}`, { method: 'DELETE' });
+  } catch (error) {
+    await stack.stop();
+    throw new Error(`scripts/dev.sh did not come up (${String(error)}):\n${readFileSync(log, 'utf8').slice(-4000)}`);
+  }
+  return stack;
+}
+
+async function waitFor(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`it exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(120_000) });
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${url} did not answer in ${timeoutMs / 1000} s`);
+}
+
+/** As Ctrl-C does; the script's trap stops what it started. Killed if it takes over 30 s. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(-child.pid, 'SIGTERM');
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }, 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,174 @@
+// The demo wizard in real Chromium against the API on DynamoDB Local (scripts/dev.sh).
+
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { launch } from './chromium';
+
+const main = inject('main');
+const shortTtl = inject('shortTtl');
+
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+beforeEach(async () => {
+  context = await browser.newContext();
+});
+afterEach(async () => {
+  await context?.close();
+});
+
+/** Opens the wizard and waits until it shows a draft. */
+async function openWizard(webUrl: string, page?: Page): Promise<Page> {
+  page ??= await context.newPage();
+  await page.goto(webUrl);
+  await waitForDraft(page);
+  return page;
+}
+
+async function waitForDraft(page: Page): Promise<void> {
+  await page.locator('[name="projectName"], [data-testid="created"]').first().waitFor();
+  await page.waitForFunction(() => localStorage.getItem('projectSessionId') !== null);
+}
+
+async function sessionId(page: Page): Promise<string> {
+  return (await page.evaluate(() => localStorage.getItem('projectSessionId')))!;
+}
+
+async function waitForStatus(page: Page, status: string, timeout = 10_000): Promise<void> {
+  await page.locator(`[data-testid="save-status"][data-status="${status}"]`).waitFor({ timeout });
+}
+
+async function stored(apiUrl: string, id: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${apiUrl}/project-session/${id}`);
+  return { status: response.status, body: await response.json() };
+}
+
+/** Polls the API until `check` holds, for what the page sends in the background. */
+async function eventually(check: () => Promise<boolean>, timeout = 15_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('the condition did not hold in time');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('the demo wizard', () => {
+  it('brings back what was typed after a reload (the seed\'s own test)', async () => {
+    const page = await openWizard(main.webUrl);
+    await page.fill('[name="projectName"]', 'Test Project');
+    await page.fill('[name="buildingType"]', 'office');
+    await page.fill('[name="squareFootage"]', '1000');
+    await waitForStatus(page, 'saved');
+    const id = await sessionId(page);
+
+    await page.reload();
+    await waitForDraft(page);
+    expect(await page.locator('[name="projectName"]').inputValue()).toBe('Test Project');
+    expect(await page.locator('[name="buildingType"]').inputValue()).toBe('office');
+    expect(await page.locator('[name="squareFootage"]').inputValue()).toBe('1000');
+    expect(await sessionId(page)).toBe(id);
+    const { body } = await stored(main.apiUrl, id);
+    expect(body.projectData).toEqual({ projectName: 'Test Project', buildingType: 'office', squareFootage: 1000 });
+  });
+
+  it('keeps both fields when two tabs edit different fields of one draft', async () => {
+    const first = await openWizard(main.webUrl);
+    const second = await openWizard(main.webUrl);
+    const id = await sessionId(first);
+    expect(await sessionId(second)).toBe(id);
+
+    await first.fill('[name="projectName"]', 'From the first tab');
+    await waitForStatus(first, 'saved');
+    // The second tab still holds version 1: its save is refused, merged, and sent again.
+    await second.fill('[name="buildingType"]', 'From the second tab');
+    await waitForStatus(second, 'saved');
+    await second.locator('[data-testid="changed-elsewhere"]').waitFor();
+    expect(await second.locator('[name="projectName"]').inputValue()).toBe('From the first tab');
+
+    await first.reload();
+    await second.reload();
+    for (const page of [first, second]) {
+      await waitForDraft(page);
+      expect(await page.locator('[name="projectName"]').inputValue()).toBe('From the first tab');
+      expect(await page.locator('[name="buildingType"]').inputValue()).toBe('From the second tab');
+    }
+    const { body } = await stored(main.apiUrl, id);
+    expect(body.projectData).toEqual({ projectName: 'From the first tab', buildingType: 'From the second tab' });
+  });
+
+  it('sends what was typed while the network was down once it is back', async () => {
+    const page = await openWizard(main.webUrl);
+    const id = await sessionId(page);
+    await context.setOffline(true);
+    await page.fill('[name="projectName"]', 'Typed offline');
+    await waitForStatus(page, 'offline');
+    expect((await stored(main.apiUrl, id)).body.projectData).toEqual({});
+
+    await context.setOffline(false);
+    await eventually(async () => (await stored(main.apiUrl, id)).body.projectData.projectName === 'Typed offline');
+    await waitForStatus(page, 'saved');
+  });
+
+  it('keeps what was typed offline in a tab closed before the network came back', async () => {
+    const page = await openWizard(main.webUrl);
+    const id = await sessionId(page);
+    await context.setOffline(true);
+    await page.fill('[name="projectDescription"]', 'Typed offline, then the tab was closed');
+    await waitForStatus(page, 'offline');
+    await page.close();
+    expect((await stored(main.apiUrl, id)).body.projectData).toEqual({});
+
+    await context.setOffline(false);
+    const reopened = await openWizard(main.webUrl);
+    expect(await sessionId(reopened)).toBe(id);
+    expect(await reopened.locator('[name="projectDescription"]').inputValue()).toBe('Typed offline, then the tab was closed');
+    await eventually(
+      async () => (await stored(main.apiUrl, id)).body.projectData.projectDescription === 'Typed offline, then the tab was closed',
+    );
+  });
+
+  it('clears the draft when the project is created', async () => {
+    const page = await openWizard(main.webUrl);
+    const id = await sessionId(page);
+    await page.fill('[name="projectName"]', 'Riverside Clinic');
+    await page.fill('[name="buildingType"]', 'healthcare');
+    await page.click('button[type="submit"]');
+    await page.fill('[name="clientName"]', 'Ada Lovelace');
+    await page.fill('[name="clientEmail"]', 'ada@example.com');
+    await page.click('button[type="submit"]');
+    await page.fill('[name="budget"]', '250000');
+    await page.selectOption('[name="priority"]', 'high');
+    await page.click('button[type="submit"]');
+    expect(await page.locator('[data-field="clientName"]').textContent()).toBe('Ada Lovelace');
+    await page.click('button:has-text("Create project")');
+
+    await page.locator('[data-testid="created"]').waitFor();
+    expect((await stored(main.apiUrl, id)).status).toBe(404);
+    expect(await page.evaluate(() => localStorage.getItem('projectSessionId'))).toBeNull();
+  });
+});
+
+describe('an expired draft', () => {
+  it('is replaced by a new draft without an error', async () => {
+    const page = await openWizard(shortTtl.webUrl);
+    await page.fill('[name="projectName"]', 'Left for too long');
+    await waitForStatus(page, 'saved');
+    const expired = await sessionId(page);
+    // Drafts on this stack expire 3 s after their last save.
+    await eventually(async () => (await stored(shortTtl.apiUrl, expired)).status === 404, 10_000);
+
+    await page.reload();
+    await waitForDraft(page);
+    const fresh = await sessionId(page);
+    expect(fresh).not.toBe(expired);
+    expect(await page.locator('[name="projectName"]').inputValue()).toBe('');
+    expect(await page.locator('[data-testid="save-status"]').getAttribute('data-status')).toBe('idle');
+    expect((await stored(shortTtl.apiUrl, fresh)).status).toBe(200);
+  });
+});

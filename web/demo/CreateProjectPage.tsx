@@ -1,0 +1,273 @@
+// The seed's 4-step "create project" wizard on useProjectSession: every field autosaves, a
+// reload brings the draft back, and creating the project clears it.
+
+import { useState, type ChangeEvent } from 'react';
+import { useProjectSession, type FieldName, type ProjectFormData, type ProjectSession } from '../src';
+
+const STEPS = ['Project details', 'Client', 'Schedule & budget', 'Review'] as const;
+
+type Input = {
+  name: FieldName;
+  label: string;
+  type?: 'text' | 'number' | 'email' | 'tel' | 'date' | 'textarea' | 'priority';
+  maxLength?: number;
+  list?: string;
+};
+
+const FIELDS: Record<number, Input[]> = {
+  1: [
+    { name: 'projectName', label: 'Project name', maxLength: 200 },
+    { name: 'projectDescription', label: 'Description', type: 'textarea', maxLength: 5000 },
+    { name: 'buildingType', label: 'Building type', maxLength: 200, list: 'building-types' },
+    { name: 'squareFootage', label: 'Square footage', type: 'number' },
+    { name: 'numberOfFloors', label: 'Floors', type: 'number' },
+    { name: 'numberOfZones', label: 'Zones', type: 'number' },
+  ],
+  2: [
+    { name: 'clientName', label: 'Client name', maxLength: 200 },
+    { name: 'clientEmail', label: 'Client e-mail', type: 'email', maxLength: 254 },
+    { name: 'clientPhone', label: 'Client phone', type: 'tel', maxLength: 50 },
+    { name: 'projectLocation', label: 'Location', maxLength: 500 },
+  ],
+  3: [
+    { name: 'estimatedStartDate', label: 'Estimated start', type: 'date' },
+    { name: 'estimatedEndDate', label: 'Estimated end', type: 'date' },
+    { name: 'budget', label: 'Budget', type: 'number' },
+    { name: 'priority', label: 'Priority', type: 'priority' },
+  ],
+};
+
+type Data = Partial<ProjectFormData>;
+
+/** The seed's validateCurrentStep: what must be there before moving on. */
+function validateStep(step: number, data: Data): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (step === 1) {
+    if (!data.projectName?.trim()) errors.projectName = 'Project name is required';
+    if (!data.buildingType?.trim()) errors.buildingType = 'Building type is required';
+  }
+  if (step === 2) {
+    if (!data.clientName?.trim()) errors.clientName = 'Client name is required';
+    if (data.clientEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(data.clientEmail)) {
+      errors.clientEmail = 'Enter a valid e-mail address';
+    }
+  }
+  if (step === 3) {
+    if (data.estimatedStartDate && data.estimatedEndDate && data.estimatedEndDate < data.estimatedStartDate) {
+      errors.estimatedEndDate = 'The end is before the start';
+    }
+  }
+  return errors;
+}
+
+export function CreateProjectPage() {
+  const session = useProjectSession({ autoStart: true });
+  const { projectData, currentStep, completedSteps, loading } = session;
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [created, setCreated] = useState<Data | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+
+  if (created) {
+    return (
+      <main className="wizard">
+        <h1>Project created</h1>
+        <p data-testid="created">“{created.projectName}” is created and its draft is cleared.</p>
+        <button
+          onClick={() => {
+            setCreated(null);
+            void session.createSession();
+          }}
+        >
+          Start another project
+        </button>
+      </main>
+    );
+  }
+
+  if (loading && !projectData) {
+    return (
+      <main className="wizard">
+        <p className="loading">Loading project session…</p>
+        <SaveStatus session={session} />
+      </main>
+    );
+  }
+
+  const data = projectData ?? {};
+
+  const onChange = (field: Input) => (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => {
+    const { value } = event.target;
+    session.setField(field.name, field.type === 'number' ? (value === '' ? null : Number(value)) : (value as never));
+    if (errors[field.name]) setErrors(({ [field.name]: _, ...rest }) => rest);
+  };
+
+  const next = async () => {
+    const found = validateStep(currentStep, data);
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    await session.updateSession({}, currentStep);
+    session.setCurrentStep(Math.min(currentStep + 1, STEPS.length));
+  };
+
+  const createProject = async () => {
+    const missing = [1, 2, 3].find((step) => Object.keys(validateStep(step, data)).length > 0);
+    if (missing) {
+      setErrors(validateStep(missing, data));
+      session.setCurrentStep(missing);
+      return;
+    }
+    setSubmitting(true);
+    // A real app sends `data` to its projects API here; the draft is cleared once that succeeds.
+    const project = { ...data };
+    await session.updateSession({}, STEPS.length);
+    await session.clearSession();
+    setSubmitting(false);
+    setCreated(project);
+  };
+
+  return (
+    <main className="wizard">
+      <h1>Create project</h1>
+      <ol className="steps">
+        {STEPS.map((title, i) => (
+          <li
+            key={title}
+            className={[i + 1 === currentStep ? 'current' : '', completedSteps.includes(i + 1) ? 'done' : ''].join(' ')}
+          >
+            <button type="button" onClick={() => session.setCurrentStep(i + 1)} disabled={i + 1 === currentStep}>
+              {i + 1}. {title}
+            </button>
+          </li>
+        ))}
+      </ol>
+      <Notices session={session} />
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void (currentStep === STEPS.length ? createProject() : next());
+        }}
+      >
+        <h2>{STEPS[currentStep - 1]}</h2>
+        {currentStep < STEPS.length ? (
+          FIELDS[currentStep].map((field) => (
+            <Field key={field.name} field={field} value={data[field.name]} error={errors[field.name]} onChange={onChange(field)} />
+          ))
+        ) : (
+          <Review data={data} />
+        )}
+        <datalist id="building-types">
+          {['office', 'retail', 'healthcare', 'education', 'industrial', 'residential'].map((type) => (
+            <option key={type} value={type} />
+          ))}
+        </datalist>
+        <div className="actions">
+          <button type="button" onClick={() => session.setCurrentStep(currentStep - 1)} disabled={currentStep === 1}>
+            Back
+          </button>
+          <button type="submit" disabled={submitting}>
+            {currentStep === STEPS.length ? 'Create project' : 'Next'}
+          </button>
+        </div>
+      </form>
+      <SaveStatus session={session} />
+    </main>
+  );
+}
+
+function Field(props: {
+  field: Input;
+  value: string | number | undefined;
+  error?: string;
+  onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => void;
+}) {
+  const { field, value, error, onChange } = props;
+  const common = { id: field.name, name: field.name, value: value ?? '', onChange, 'aria-invalid': !!error };
+  return (
+    <div className="field">
+      <label htmlFor={field.name}>{field.label}</label>
+      {field.type === 'textarea' ? (
+        <textarea {...common} maxLength={field.maxLength} rows={3} />
+      ) : field.type === 'priority' ? (
+        <select {...common}>
+          <option value="">—</option>
+          <option value="low">Low</option>
+          <option value="medium">Medium</option>
+          <option value="high">High</option>
+        </select>
+      ) : (
+        <input
+          {...common}
+          type={field.type ?? 'text'}
+          maxLength={field.maxLength}
+          list={field.list}
+          min={field.type === 'number' ? 0 : undefined}
+        />
+      )}
+      {error && <span className="error">{error}</span>}
+    </div>
+  );
+}
+
+function Review({ data }: { data: Data }) {
+  const all = [1, 2, 3].flatMap((step) => FIELDS[step]);
+  return (
+    <dl className="review">
+      {all.map((field) => (
+        <div key={field.name}>
+          <dt>{field.label}</dt>
+          <dd data-field={field.name}>{data[field.name] ?? '—'}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function Notices({ session }: { session: ProjectSession }) {
+  if (session.conflicts.length) {
+    return (
+      <div role="alert" className="notice conflict" data-testid="conflict">
+        <p>This draft was changed in another tab. These fields differ:</p>
+        <ul>
+          {session.conflicts.map(({ field, mine, theirs }) => (
+            <li key={field}>
+              {field}: yours “{mine ?? ''}”, the other tab's “{theirs ?? ''}”
+            </li>
+          ))}
+        </ul>
+        <button onClick={() => void session.resolveConflicts('mine')}>Keep mine</button>
+        <button onClick={() => void session.resolveConflicts('theirs')}>Use theirs</button>
+      </div>
+    );
+  }
+  if (session.changedElsewhere) {
+    return (
+      <div role="status" className="notice" data-testid="changed-elsewhere">
+        This draft was also changed in another tab; both sets of changes are kept.
+        <button onClick={session.dismissChangedElsewhere}>OK</button>
+      </div>
+    );
+  }
+  return null;
+}
+
+const STATUS_TEXT: Record<ProjectSession['saveStatus'], string> = {
+  idle: 'Draft saved',
+  pending: 'Unsaved changes',
+  saving: 'Saving…',
+  saved: 'All changes saved',
+  offline: 'Offline: changes are kept on this device and sent when you are back online',
+  retrying: 'Cannot reach the server; trying again',
+  conflict: 'Changed in another tab',
+  error: 'Not saved',
+};
+
+function SaveStatus({ session }: { session: ProjectSession }) {
+  const { saveStatus, error } = session;
+  const details = saveStatus === 'error' && error ? `: ${Object.values(error.details ?? {}).join(', ') || error.message}` : '';
+  return (
+    <p className={`status ${saveStatus}`} data-testid="save-status" data-status={saveStatus} aria-live="polite">
+      {STATUS_TEXT[saveStatus]}
+      {details}
+    </p>
+  );
+}

@@ -1,0 +1,13 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { configureProjectSession } from '../src';
+import { CreateProjectPage } from './CreateProjectPage';
+import './styles.css';
+
+configureProjectSession({ baseUrl: import.meta.env.VITE_API_URL ?? 'http://localhost:9000' });
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <CreateProjectPage />
+  </StrictMode>,
+);

@@ -1,0 +1,248 @@
+// A typed client for the project-session API (openapi.yaml). No runtime dependencies: it needs
+// only `fetch`, which browsers and Node.js 18+ have.
+
+export type Priority = 'low' | 'medium' | 'high';
+
+/** The wizard's fields, as the seed's `ProjectFormData`. */
+export interface ProjectFormData {
+  projectName: string;
+  projectDescription: string;
+  buildingType: string;
+  squareFootage: number;
+  numberOfFloors: number;
+  numberOfZones: number;
+  clientName: string;
+  clientEmail: string;
+  clientPhone: string;
+  projectLocation: string;
+  estimatedStartDate: string;
+  estimatedEndDate: string;
+  budget: number;
+  priority: Priority;
+}
+
+export type FieldName = keyof ProjectFormData;
+
+export const FIELD_NAMES: readonly FieldName[] = [
+  'projectName',
+  'projectDescription',
+  'buildingType',
+  'squareFootage',
+  'numberOfFloors',
+  'numberOfZones',
+  'clientName',
+  'clientEmail',
+  'clientPhone',
+  'projectLocation',
+  'estimatedStartDate',
+  'estimatedEndDate',
+  'budget',
+  'priority',
+];
+
+/** Fields to set; `null` removes a stored field. */
+export type ProjectDataPatch = { [K in FieldName]?: ProjectFormData[K] | null };
+
+export interface Session {
+  sessionId: string;
+  projectData: Partial<ProjectFormData>;
+  currentStep: number;
+  completedSteps: number[];
+  createdAt: string;
+  lastActivity: string;
+  expiresAt: string;
+  version: number;
+}
+
+export interface NewSession {
+  projectData?: ProjectDataPatch;
+  currentStep?: number;
+  completedSteps?: number[];
+}
+
+export interface SessionPatch extends NewSession {}
+
+export interface Created {
+  sessionId: string;
+  expiresAt: string;
+  /** From the `ETag` header: a new draft is at version 1. */
+  version: number;
+}
+
+export interface Updated {
+  success: true;
+  version: number;
+  expiresAt: string;
+}
+
+export interface Health {
+  status: 'healthy' | 'unhealthy';
+  dynamodb: 'connected' | 'disconnected';
+}
+
+/** An answer other than 2xx. `status` is 0 when no answer came (offline, DNS, CORS, aborted). */
+export class ApiError extends Error {
+  readonly status: number;
+  /** The server's `details` (field path -> what is wrong), on 400. */
+  readonly details?: Record<string, string>;
+  /** On 412: the version the draft is at now. */
+  readonly currentVersion?: number;
+  /** Seconds the server asked to wait (`Retry-After`), on 503. */
+  readonly retryAfter?: number;
+
+  constructor(
+    message: string,
+    status: number,
+    extra: { details?: Record<string, string>; currentVersion?: number; retryAfter?: number; cause?: unknown } = {},
+  ) {
+    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.name = 'ApiError';
+    this.status = status;
+    this.details = extra.details;
+    this.currentVersion = extra.currentVersion;
+    this.retryAfter = extra.retryAfter;
+  }
+
+  /** No such draft, or it expired: the server does not tell the two apart. */
+  get isNotFound(): boolean {
+    return this.status === 404;
+  }
+
+  /** The draft changed since the version sent in `If-Match`. */
+  get isConflict(): boolean {
+    return this.status === 412;
+  }
+
+  /** Worth trying again later: no answer at all, 429, or the server is unavailable. */
+  get isRetryable(): boolean {
+    return this.status === 0 || this.status === 429 || this.status === 502 || this.status === 503 || this.status === 504;
+  }
+}
+
+export interface ClientOptions {
+  /** The API Gateway URL in production, `http://localhost:9000` locally; '' for same-origin. */
+  baseUrl?: string;
+  /** Defaults to the global `fetch`; pass one to add auth headers or for tests. */
+  fetch?: typeof fetch;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Lets the request finish while the page unloads (`fetch` keepalive). */
+  keepalive?: boolean;
+}
+
+export interface UpdateOptions extends RequestOptions {
+  /** Apply only while the draft is at this version (sent as `If-Match`). */
+  ifVersion?: number;
+}
+
+export class SessionClient {
+  readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: ClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
+    // Bound, so that a detached `window.fetch` is not called with the wrong `this`.
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  async create(draft: NewSession = {}, options: RequestOptions = {}): Promise<Created> {
+    const response = await this.send('POST', '/project-session', draft, options);
+    const body = (await readJson(response)) as { sessionId: string; expiresAt: string };
+    return { sessionId: body.sessionId, expiresAt: body.expiresAt, version: etagVersion(response) ?? 1 };
+  }
+
+  async get(sessionId: string, options: RequestOptions = {}): Promise<Session> {
+    const response = await this.send('GET', sessionPath(sessionId), undefined, options);
+    return (await readJson(response)) as Session;
+  }
+
+  async update(sessionId: string, patch: SessionPatch, options: UpdateOptions = {}): Promise<Updated> {
+    const headers: Record<string, string> = {};
+    if (options.ifVersion !== undefined) headers['If-Match'] = `"${options.ifVersion}"`;
+    const response = await this.send('PUT', sessionPath(sessionId), patch, options, headers);
+    return (await readJson(response)) as Updated;
+  }
+
+  async delete(sessionId: string, options: RequestOptions = {}): Promise<void> {
+    await this.send('DELETE', sessionPath(sessionId), undefined, options);
+  }
+
+  /** Whether the API and its table answer. Resolves with the body on 200 and on 503. */
+  async health(options: RequestOptions = {}): Promise<Health> {
+    try {
+      const response = await this.send('GET', '/health', undefined, options);
+      return (await readJson(response)) as Health;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 503) return { status: 'unhealthy', dynamodb: 'disconnected' };
+      throw error;
+    }
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    body: unknown,
+    options: RequestOptions,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders };
+    const init: RequestInit = { method, headers, signal: options.signal, keepalive: options.keepalive };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.baseUrl}${path}`, init);
+    } catch (cause) {
+      if (isAbort(cause)) throw cause;
+      throw new ApiError('The API could not be reached', 0, { cause });
+    }
+    if (!response.ok) throw await errorFrom(response);
+    return response;
+  }
+}
+
+function sessionPath(sessionId: string): string {
+  return `/project-session/${encodeURIComponent(sessionId)}`;
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch (cause) {
+    throw new ApiError('The API answered with a body that is not JSON', response.status, { cause });
+  }
+}
+
+async function errorFrom(response: Response): Promise<ApiError> {
+  let body: { error?: unknown; details?: unknown; currentVersion?: unknown } = {};
+  try {
+    body = (await response.json()) ?? {};
+  } catch {
+    // A proxy's HTML error page, say: the status still tells what happened.
+  }
+  const message = typeof body.error === 'string' ? body.error : `The API answered ${response.status}`;
+  const retryAfter = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+  return new ApiError(message, response.status, {
+    details: isStringRecord(body.details) ? body.details : undefined,
+    currentVersion: typeof body.currentVersion === 'number' ? body.currentVersion : etagVersion(response),
+    retryAfter: Number.isFinite(retryAfter) ? retryAfter : undefined,
+  });
+}
+
+/** `"3"` (or `W/"3"`) -> 3. */
+function etagVersion(response: Response): number | undefined {
+  const match = /^(?:W\/)?"(\d+)"$/.exec(response.headers.get('ETag') ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
+}
+
+function isAbort(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: string }).name === 'AbortError';
+}

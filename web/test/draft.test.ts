@@ -1,0 +1,372 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SessionClient } from '../src/client';
+import { DraftController } from '../src/draft';
+import { SESSION_ID_KEY } from '../src/unsaved';
+import { FakeApi, MemoryStorage } from './fakeApi';
+
+let api: FakeApi;
+let storage: MemoryStorage;
+let online: boolean;
+let events: EventTarget;
+
+/** One browser tab: its own controller on the browser's shared localStorage. */
+function tab(): DraftController {
+  const draft = new DraftController({
+    client: new SessionClient({ fetch: api.fetch }),
+    storage,
+    events,
+    isOnline: () => online,
+    random: () => 1,
+  });
+  draft.attach();
+  return draft;
+}
+
+async function started(): Promise<DraftController> {
+  const draft = tab();
+  await draft.start();
+  return draft;
+}
+
+const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  api = new FakeApi();
+  storage = new MemoryStorage();
+  online = true;
+  events = new EventTarget();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('starting', () => {
+  it('creates a draft and keeps its id under the seed key', async () => {
+    const draft = await started();
+    const { sessionId, version, projectData, loading } = draft.getState();
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(storage.getItem(SESSION_ID_KEY)).toBe(sessionId);
+    expect(version).toBe(1);
+    expect(projectData).toEqual({});
+    expect(loading).toBe(false);
+  });
+
+  it('resumes the saved draft after a reload', async () => {
+    const first = await started();
+    first.setField('projectName', 'Riverside');
+    await wait(1000);
+    const reloaded = await started();
+    expect(reloaded.getState().sessionId).toBe(first.getState().sessionId);
+    expect(reloaded.getState().projectData).toEqual({ projectName: 'Riverside' });
+    expect(api.requestsTo('POST')).toHaveLength(1);
+  });
+
+  it('starts a fresh draft when the saved one expired', async () => {
+    const first = await started();
+    const oldId = first.getState().sessionId!;
+    api.sessions.delete(oldId); // what expiry looks like from outside: 404
+    const reloaded = await started();
+    const { sessionId, projectData, error, saveStatus } = reloaded.getState();
+    expect(sessionId).not.toBe(oldId);
+    expect(storage.getItem(SESSION_ID_KEY)).toBe(sessionId);
+    expect(projectData).toEqual({});
+    expect(error).toBeNull();
+    expect(saveStatus).toBe('idle');
+  });
+
+  it('keeps trying to load while the API cannot be reached, and keeps the draft', async () => {
+    const first = await started();
+    const id = first.getState().sessionId;
+    api.failNext('network', { status: 503 });
+    const reloaded = tab();
+    await reloaded.start();
+    expect(reloaded.getState().saveStatus).toBe('retrying');
+    expect(reloaded.getState().loading).toBe(true);
+    await wait(2000);
+    expect(reloaded.getState().loading).toBe(false);
+    expect(reloaded.getState().sessionId).toBe(id);
+    expect(api.requestsTo('POST')).toHaveLength(1);
+  });
+
+  it("starts over at step 1 with only the given data when createSession is called (the seed's)", async () => {
+    const draft = await started();
+    const oldId = draft.getState().sessionId!;
+    await draft.updateSession({ projectName: 'Old' }, 1);
+    draft.setCurrentStep(2);
+    draft.setField('clientName', 'Unsaved in the old draft');
+    const id = await draft.createSession({ projectName: 'New' });
+    expect(id).not.toBe(oldId);
+    expect(draft.getState()).toMatchObject({ sessionId: id, projectData: { projectName: 'New' }, currentStep: 1, completedSteps: [] });
+    await wait(2000);
+    expect(api.sessions.get(id)).toMatchObject({ projectData: { projectName: 'New' }, currentStep: 1, completedSteps: [] });
+    expect(api.sessions.get(oldId)!.projectData).toEqual({ projectName: 'Old' });
+  });
+
+  it('starts one draft however many times start is called at once (React StrictMode)', async () => {
+    const draft = tab();
+    await Promise.all([draft.start(), draft.start()]);
+    expect(api.requestsTo('POST')).toHaveLength(1);
+  });
+});
+
+describe('autosave', () => {
+  it('waits one second after the last edit and sends only the fields that changed', async () => {
+    const draft = await started();
+    const id = draft.getState().sessionId!;
+    draft.setField('projectName', 'R');
+    await wait(600);
+    draft.setField('projectName', 'Ri');
+    draft.setField('budget', 1200);
+    await wait(999);
+    expect(api.requestsTo('PUT')).toHaveLength(0);
+    expect(draft.getState().saveStatus).toBe('pending');
+    expect(draft.getState().unsavedFields.sort()).toEqual(['budget', 'projectName']);
+    await wait(1);
+    const puts = api.requestsTo('PUT');
+    expect(puts).toHaveLength(1);
+    expect(puts[0].body).toEqual({ projectData: { projectName: 'Ri', budget: 1200 } });
+    expect(puts[0].headers['If-Match']).toBe('"1"');
+    expect(draft.getState().saveStatus).toBe('saved');
+    expect(draft.getState().unsavedFields).toEqual([]);
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Ri', budget: 1200 });
+
+    draft.setField('clientName', 'Ada');
+    await wait(1000);
+    expect(api.requestsTo('PUT')[1].body).toEqual({ projectData: { clientName: 'Ada' } });
+    expect(api.requestsTo('PUT')[1].headers['If-Match']).toBe('"2"');
+  });
+
+  it('sends nothing when a field is set to the value it already has', async () => {
+    const draft = await started();
+    draft.setField('projectName', 'Same');
+    await wait(1000);
+    draft.setField('projectName', 'Same');
+    draft.setProjectData((previous) => ({ ...previous }));
+    await wait(2000);
+    expect(api.requestsTo('PUT')).toHaveLength(1);
+  });
+
+  it('removes a field emptied by the user', async () => {
+    const draft = await started();
+    const id = draft.getState().sessionId!;
+    draft.setField('clientPhone', '555');
+    await wait(1000);
+    draft.setField('clientPhone', '');
+    await wait(1000);
+    expect(api.requestsTo('PUT')[1].body).toEqual({ projectData: { clientPhone: null } });
+    expect(api.sessions.get(id)!.projectData).toEqual({});
+    expect(draft.getState().projectData).toEqual({});
+  });
+
+  it('keeps an edit typed while a save was on its way, and sends it next', async () => {
+    const draft = await started();
+    const id = draft.getState().sessionId!;
+    draft.setField('projectName', 'Riv');
+    await wait(999);
+    const saving = draft.saveNow();
+    draft.setField('projectName', 'Riverside'); // typed while the PUT is out
+    await saving;
+    expect(draft.getState().projectData).toEqual({ projectName: 'Riverside' });
+    await wait(1000);
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Riverside' });
+    expect(draft.getState().unsavedFields).toEqual([]);
+  });
+
+  it("saves a step at once and lists each completed step once (the seed's updateSession)", async () => {
+    const draft = await started();
+    const id = draft.getState().sessionId!;
+    await draft.updateSession({ projectName: 'Riverside', buildingType: 'office' }, 1);
+    await draft.updateSession({ projectName: 'Riverside', buildingType: 'office' }, 1);
+    expect(api.sessions.get(id)!.completedSteps).toEqual([1]);
+    draft.setCurrentStep(2);
+    await draft.updateSession({ clientName: 'Ada' }, 2);
+    const stored = api.sessions.get(id)!;
+    expect(stored.completedSteps).toEqual([1, 2]);
+    expect(stored.currentStep).toBe(2);
+    expect(draft.getState().completedSteps).toEqual([1, 2]);
+    // The second call for step 1 changed nothing, so it sent nothing.
+    expect(api.requestsTo('PUT').map((r) => r.body)).toEqual([
+      { projectData: { projectName: 'Riverside', buildingType: 'office' }, completedSteps: [1] },
+      { projectData: { clientName: 'Ada' }, currentStep: 2, completedSteps: [1, 2] },
+    ]);
+  });
+});
+
+describe('another tab', () => {
+  it('merges edits of different fields made in two tabs', async () => {
+    const a = await started();
+    const b = await started();
+    const id = a.getState().sessionId!;
+    expect(b.getState().sessionId).toBe(id);
+    a.setField('projectName', 'From A');
+    await wait(1000);
+    b.setField('clientName', 'From B');
+    await wait(1000);
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'From A', clientName: 'From B' });
+    expect(b.getState().projectData).toEqual({ projectName: 'From A', clientName: 'From B' });
+    expect(b.getState().changedElsewhere).toBe(true);
+    expect(b.getState().conflicts).toEqual([]);
+    expect(b.getState().saveStatus).toBe('saved');
+  });
+
+  it('stops and shows a conflict when both tabs changed the same field', async () => {
+    const a = await started();
+    const id = a.getState().sessionId!;
+    api.changeElsewhere(id, { projectName: 'Theirs' });
+    a.setField('projectName', 'Mine');
+    a.setField('budget', 10);
+    await wait(1000);
+    const state = a.getState();
+    expect(state.saveStatus).toBe('conflict');
+    expect(state.conflicts).toEqual([{ field: 'projectName', mine: 'Mine', theirs: 'Theirs' }]);
+    expect(state.projectData).toEqual({ projectName: 'Mine', budget: 10 });
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Theirs' });
+    await wait(5000);
+    expect(api.requestsTo('PUT')).toHaveLength(1);
+  });
+
+  it('saves this tab\'s value over the other tab\'s when the user keeps mine', async () => {
+    const a = await started();
+    const id = a.getState().sessionId!;
+    api.changeElsewhere(id, { projectName: 'Theirs' });
+    a.setField('projectName', 'Mine');
+    await wait(1000);
+    await a.resolveConflicts('mine');
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Mine' });
+    expect(a.getState().saveStatus).toBe('saved');
+    expect(a.getState().conflicts).toEqual([]);
+  });
+
+  it('takes the other tab\'s value and still saves the rest', async () => {
+    const a = await started();
+    const id = a.getState().sessionId!;
+    api.changeElsewhere(id, { projectName: 'Theirs' });
+    a.setField('projectName', 'Mine');
+    a.setField('budget', 10);
+    await wait(1000);
+    await a.resolveConflicts('theirs');
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Theirs', budget: 10 });
+    expect(a.getState().projectData).toEqual({ projectName: 'Theirs', budget: 10 });
+  });
+});
+
+describe('failures', () => {
+  it('retries a 503 with growing delays and saves once the API is back', async () => {
+    const draft = await started();
+    const id = draft.getState().sessionId!;
+    api.failNext({ status: 503 }, { status: 503 });
+    draft.setField('projectName', 'Riverside');
+    await wait(1000);
+    expect(draft.getState().saveStatus).toBe('retrying');
+    await wait(499); // first retry after 500 ms (random() = 1 here)
+    expect(api.requestsTo('PUT')).toHaveLength(1);
+    await wait(1);
+    expect(api.requestsTo('PUT')).toHaveLength(2);
+    await wait(999); // then after 1 s
+    expect(api.requestsTo('PUT')).toHaveLength(2);
+    await wait(1);
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Riverside' });
+    expect(draft.getState().saveStatus).toBe('saved');
+  });
+
+  it('waits at least as long as Retry-After asks', async () => {
+    const draft = await started();
+    api.failNext({ status: 503, retryAfter: 5 });
+    draft.setField('projectName', 'Riverside');
+    await wait(1000);
+    await wait(4999);
+    expect(api.requestsTo('PUT')).toHaveLength(1);
+    await wait(1);
+    expect(api.requestsTo('PUT')).toHaveLength(2);
+  });
+
+  it('keeps edits made offline and sends them as soon as the browser is back online', async () => {
+    const draft = await started();
+    const id = draft.getState().sessionId!;
+    online = false;
+    api.offline = true;
+    draft.setField('projectName', 'Typed offline');
+    await wait(1000);
+    expect(draft.getState().saveStatus).toBe('offline');
+    expect(JSON.parse(storage.getItem(`projectSession:unsaved:${id}`)!).fields.projectName.value).toBe('Typed offline');
+    online = true;
+    api.offline = false;
+    events.dispatchEvent(new Event('online'));
+    await wait(0);
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Typed offline' });
+    expect(draft.getState().saveStatus).toBe('saved');
+    expect(storage.getItem(`projectSession:unsaved:${id}`)).toBeNull();
+  });
+
+  it('sends edits a closed tab never saved when the draft is opened again', async () => {
+    const first = await started();
+    const id = first.getState().sessionId!;
+    api.offline = true;
+    first.setField('projectName', 'Never sent');
+    first.detach(); // the tab is closed; its last try fails
+    await wait(0);
+    api.offline = false;
+    const reopened = await started();
+    expect(reopened.getState().projectData).toEqual({ projectName: 'Never sent' });
+    await wait(0);
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Never sent' });
+  });
+
+  it('keeps what is on screen in a new draft when the draft expires while the page is open', async () => {
+    const draft = await started();
+    const oldId = draft.getState().sessionId!;
+    draft.setField('projectName', 'Riverside');
+    await wait(1000);
+    api.sessions.delete(oldId);
+    draft.setField('budget', 99);
+    await wait(1000);
+    const { sessionId, projectData, saveStatus } = draft.getState();
+    expect(sessionId).not.toBe(oldId);
+    expect(storage.getItem(SESSION_ID_KEY)).toBe(sessionId);
+    expect(api.sessions.get(sessionId!)!.projectData).toEqual({ projectName: 'Riverside', budget: 99 });
+    expect(projectData).toEqual({ projectName: 'Riverside', budget: 99 });
+    expect(saveStatus).toBe('idle');
+  });
+
+  it('shows a refused edit as an error, does not retry it, and tries again after the next edit', async () => {
+    const draft = await started();
+    draft.setField('projectName', 'x'.repeat(201));
+    await wait(1000);
+    expect(draft.getState().saveStatus).toBe('error');
+    expect(draft.getState().error?.details).toEqual({ 'projectData.projectName': 'at most 200 characters' });
+    await wait(10_000);
+    expect(api.requestsTo('PUT')).toHaveLength(1);
+    draft.setField('projectName', 'Short');
+    await wait(1000);
+    expect(draft.getState().saveStatus).toBe('saved');
+  });
+});
+
+describe('clearing', () => {
+  it('deletes the draft and forgets it in this browser', async () => {
+    const draft = await started();
+    const id = draft.getState().sessionId!;
+    draft.setField('projectName', 'Done');
+    await draft.clearSession();
+    expect(api.sessions.has(id)).toBe(false);
+    expect(storage.getItem(SESSION_ID_KEY)).toBeNull();
+    expect(storage.items.size).toBe(0);
+    expect(draft.getState()).toMatchObject({ sessionId: null, projectData: null, currentStep: 1, completedSteps: [] });
+    await wait(5000);
+    expect(api.requestsTo('PUT')).toHaveLength(0);
+  });
+
+  it('does not bring the draft back when a save was on its way', async () => {
+    const draft = await started();
+    const id = draft.getState().sessionId!;
+    draft.setField('projectName', 'Done');
+    const saving = draft.saveNow();
+    await draft.clearSession();
+    await saving;
+    await wait(5000);
+    expect(api.sessions.size).toBe(0);
+    expect(api.sessions.has(id)).toBe(false);
+  });
+});

@@ -1,0 +1,82 @@
+import { act, renderHook, waitFor } from '@testing-library/react';
+import { StrictMode, type ReactNode } from 'react';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useProjectSession, type UseProjectSessionOptions } from '../src/useProjectSession';
+import { FakeApi, MemoryStorage } from './fakeApi';
+
+let api: FakeApi;
+let storage: MemoryStorage;
+
+function options(extra: UseProjectSessionOptions = {}): UseProjectSessionOptions {
+  return { baseUrl: 'http://api.test', fetch: api.fetch, storage, events: null, autosaveDelay: 20, ...extra };
+}
+
+beforeEach(() => {
+  api = new FakeApi();
+  storage = new MemoryStorage();
+});
+
+describe('useProjectSession', () => {
+  it("returns the seed's fields and functions", () => {
+    const { result } = renderHook(() => useProjectSession(options()));
+    const session = result.current;
+    expect(session).toMatchObject({ sessionId: null, projectData: null, currentStep: 1, completedSteps: [], loading: false });
+    for (const name of ['createSession', 'updateSession', 'loadSession', 'clearSession'] as const) {
+      expect(typeof session[name]).toBe('function');
+    }
+  });
+
+  it("keeps the seed page's flow working: create, save a step, reload, clear", async () => {
+    const first = renderHook(() => useProjectSession(options()));
+    let id = '';
+    await act(async () => {
+      id = await first.result.current.createSession();
+    });
+    expect(storage.getItem('projectSessionId')).toBe(id);
+    await act(() => first.result.current.updateSession({ projectName: 'Test Project', squareFootage: 1000 }, 1));
+    first.unmount();
+
+    const reloaded = renderHook(() => useProjectSession(options()));
+    await act(() => reloaded.result.current.loadSession(id));
+    expect(reloaded.result.current.projectData).toEqual({ projectName: 'Test Project', squareFootage: 1000 });
+    expect(reloaded.result.current.completedSteps).toEqual([1]);
+
+    await act(() => reloaded.result.current.clearSession());
+    expect(reloaded.result.current.sessionId).toBeNull();
+    expect(api.sessions.size).toBe(0);
+  });
+
+  it('autosaves a field set through setField and re-renders with the saved status', async () => {
+    const { result } = renderHook(() => useProjectSession(options({ autoStart: true })));
+    await waitFor(() => expect(result.current.sessionId).not.toBeNull());
+    act(() => result.current.setField('clientName', 'Ada'));
+    expect(result.current.saveStatus).toBe('pending');
+    expect(result.current.projectData).toEqual({ clientName: 'Ada' });
+    await waitFor(() => expect(result.current.saveStatus).toBe('saved'));
+    expect(api.sessions.get(result.current.sessionId!)!.projectData).toEqual({ clientName: 'Ada' });
+  });
+
+  it('creates a single draft when mounted under StrictMode with autoStart', async () => {
+    const wrapper = ({ children }: { children: ReactNode }) => <StrictMode>{children}</StrictMode>;
+    const { result } = renderHook(() => useProjectSession(options({ autoStart: true })), { wrapper });
+    await waitFor(() => expect(result.current.sessionId).not.toBeNull());
+    expect(api.requestsTo('POST')).toHaveLength(1);
+  });
+
+  it('resumes the saved draft on mount with autoStart', async () => {
+    const id = (await api.fetch('/project-session', { method: 'POST', body: '{"projectData":{"budget":7}}' }).then((r) => r.json())).sessionId;
+    storage.setItem('projectSessionId', id);
+    const { result } = renderHook(() => useProjectSession(options({ autoStart: true })));
+    await waitFor(() => expect(result.current.projectData).toEqual({ budget: 7 }));
+    expect(result.current.sessionId).toBe(id);
+  });
+
+  it('saves unsaved edits when the component unmounts', async () => {
+    const { result, unmount } = renderHook(() => useProjectSession(options({ autoStart: true, autosaveDelay: 60_000 })));
+    await waitFor(() => expect(result.current.sessionId).not.toBeNull());
+    const id = result.current.sessionId!;
+    act(() => result.current.setField('projectName', 'Left the page'));
+    unmount();
+    await waitFor(() => expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Left the page' }));
+  });
+});
