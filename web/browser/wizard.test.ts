@@ -102,6 +102,25 @@ describe('the demo wizard', () => {
     expect(body.projectData).toEqual({ projectName: 'From the first tab', buildingType: 'From the second tab' });
   });
 
+  it('shows a conflict when two tabs change the same field, and saves the value the user keeps', async () => {
+    const first = await openWizard(main.webUrl);
+    const second = await openWizard(main.webUrl);
+    const id = await sessionId(first);
+    await first.fill('[name="projectName"]', 'Named in the first tab');
+    await waitForStatus(first, 'saved');
+    await second.fill('[name="projectName"]', 'Named in the second tab');
+    await waitForStatus(second, 'conflict');
+    const notice = await second.locator('[data-testid="conflict"]').textContent();
+    expect(notice).toContain('Named in the first tab');
+    expect(notice).toContain('Named in the second tab');
+    // Nothing is overwritten until the user chooses.
+    expect((await stored(main.apiUrl, id)).body.projectData.projectName).toBe('Named in the first tab');
+
+    await second.click('button:has-text("Keep mine")');
+    await waitForStatus(second, 'saved');
+    expect((await stored(main.apiUrl, id)).body.projectData.projectName).toBe('Named in the second tab');
+  });
+
   it('sends what was typed while the network was down once it is back', async () => {
     const page = await openWizard(main.webUrl);
     const id = await sessionId(page);

@@ -37,6 +37,8 @@ const FIELDS: Record<number, Input[]> = {
   ],
 };
 
+const LABELS = Object.fromEntries(Object.values(FIELDS).flat().map((f) => [f.name, f.label])) as Record<FieldName, string>;
+
 type Data = Partial<ProjectFormData>;
 
 /** The seed's validateCurrentStep: what must be there before moving on. */
@@ -230,7 +232,7 @@ function Notices({ session }: { session: ProjectSession }) {
         <ul>
           {session.conflicts.map(({ field, mine, theirs }) => (
             <li key={field}>
-              {field}: yours “{mine ?? ''}”, the other tab's “{theirs ?? ''}”
+              {LABELS[field]}: yours “{mine ?? ''}”, the other tab's “{theirs ?? ''}”
             </li>
           ))}
         </ul>
@@ -242,7 +244,7 @@ function Notices({ session }: { session: ProjectSession }) {
   if (session.changedElsewhere) {
     return (
       <div role="status" className="notice" data-testid="changed-elsewhere">
-        This draft was also changed in another tab; both sets of changes are kept.
+        This draft was also changed in another tab; its changes to other fields are merged in here.
         <button onClick={session.dismissChangedElsewhere}>OK</button>
       </div>
     );
