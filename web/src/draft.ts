@@ -268,7 +268,7 @@ export class DraftController {
         this.store.ackField(id, field, edit.value);
       }
     }
-    this.update({ conflicts: [], ...this.view() });
+    this.update({ conflicts: [], saveStatus: this.hasUnsaved() ? 'pending' : 'saved', ...this.view() });
     await this.flush();
   };
 

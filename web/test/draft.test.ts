@@ -250,6 +250,18 @@ describe('another tab', () => {
     expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Theirs', budget: 10 });
     expect(a.getState().projectData).toEqual({ projectName: 'Theirs', budget: 10 });
   });
+
+  it('is saved, not in conflict, once the user takes the other tab\'s value for the only edit', async () => {
+    const a = await started();
+    const id = a.getState().sessionId!;
+    api.changeElsewhere(id, { projectName: 'Theirs' });
+    a.setField('projectName', 'Mine');
+    await wait(1000);
+    expect(a.getState().saveStatus).toBe('conflict');
+    await a.resolveConflicts('theirs');
+    expect(a.getState()).toMatchObject({ saveStatus: 'saved', conflicts: [], unsavedFields: [] });
+    expect(a.getState().projectData).toEqual({ projectName: 'Theirs' });
+  });
 });
 
 describe('failures', () => {
