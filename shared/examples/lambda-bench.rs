@@ -44,7 +44,15 @@ const FIXTURE_ID: &str = "2b7d3f4e-5a6b-4c8d-9e0f-1a2b3c4d5e6f";
 struct Invocation {
     id: String,
     event: String,
-    done: oneshot::Sender<Outcome>,
+    done: oneshot::Sender<Answer>,
+}
+
+/// A function's answer, timed at the Runtime API as Lambda times an invocation's duration:
+/// from the event written in answer to `/next` to the response received.
+struct Answer {
+    outcome: Outcome,
+    latency: Duration,
+    received: Instant,
 }
 
 #[derive(Debug)]
@@ -64,7 +72,7 @@ struct RuntimeApi {
 
 struct Shared {
     queue: tokio::sync::Mutex<mpsc::UnboundedReceiver<Invocation>>,
-    pending: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
+    pending: Mutex<HashMap<String, (oneshot::Sender<Answer>, Instant)>>,
     first_next: Arc<Mutex<Option<Instant>>>,
     init_error: Arc<Mutex<Option<String>>>,
     function: String,
@@ -109,6 +117,10 @@ impl RuntimeApi {
 
     /// Hands `event` to the function and waits for its answer.
     async fn invoke(&self, event: String) -> Result<Outcome, Error> {
+        Ok(self.invoke_timed(event).await?.outcome)
+    }
+
+    async fn invoke_timed(&self, event: String) -> Result<Answer, Error> {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let id = format!("bench-{:012}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
         let (done, answer) = oneshot::channel();
@@ -184,11 +196,12 @@ async fn runtime_route(
                     .unwrap(),
             );
             headers.insert("content-type", "application/json".parse().unwrap());
+            // Timed from here, not from `invoke`: the harness's own queueing is not the function's.
             shared
                 .pending
                 .lock()
                 .unwrap()
-                .insert(invocation.id, invocation.done);
+                .insert(invocation.id, (invocation.done, Instant::now()));
             response
         }
         (
@@ -196,13 +209,18 @@ async fn runtime_route(
             ["2018-06-01", "runtime", "invocation", id, kind @ ("response" | "error")],
         ) => {
             let done = shared.pending.lock().unwrap().remove(*id);
-            if let Some(done) = done {
+            if let Some((done, delivered)) = done {
+                let received = Instant::now();
                 let outcome = if *kind == "response" {
                     Outcome::Response(serde_json::from_slice(&body).unwrap_or(Value::Null))
                 } else {
                     Outcome::Error(String::from_utf8_lossy(&body).into_owned())
                 };
-                let _ = done.send(outcome);
+                let _ = done.send(Answer {
+                    outcome,
+                    latency: received - delivered,
+                    received,
+                });
             }
             reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#)
         }
@@ -526,6 +544,44 @@ async fn direct_requests(
         .collect())
 }
 
+// ---------------------------------------------------------------- the floor
+
+/// Warm latencies of `examples/runtime-floor` (sorted), or none when it was not built.
+async fn runtime_floor(
+    bin_dir: &Path,
+    log_dir: &Path,
+    events: &Events,
+    dynamodb: &str,
+    rounds: usize,
+) -> Result<Vec<Duration>, Error> {
+    const WARM_UP: usize = 50;
+    let binary = bin_dir.join("examples/runtime-floor");
+    if !binary.exists() {
+        return Ok(Vec::new());
+    }
+    let floor = Function {
+        name: "runtime-floor",
+        binary,
+        api: RuntimeApi::start("runtime-floor").await?,
+    };
+    // Logging to a file, as the warm functions do.
+    let log = std::fs::File::create(log_dir.join("runtime-floor.log"))?;
+    let child = floor.spawn_logging(dynamodb, log)?;
+    let mut samples = Vec::with_capacity(rounds);
+    for i in 0..rounds + WARM_UP {
+        let answer = floor.api.invoke_timed(events.get(FIXTURE_ID)?).await?;
+        if status_of(&answer.outcome)? != 200 {
+            return Err("runtime-floor did not answer 200".into());
+        }
+        if i >= WARM_UP {
+            samples.push(answer.latency);
+        }
+    }
+    stop(child);
+    samples.sort_unstable();
+    Ok(samples)
+}
+
 // ---------------------------------------------------------------- the run
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -602,8 +658,8 @@ async fn main() -> Result<(), Error> {
             let event = event_for(name, &id)?;
             let started = Instant::now();
             let child = f.spawn(&dynamodb)?;
-            let outcome = f.api.invoke(event).await?;
-            let total = started.elapsed();
+            let answer = f.api.invoke_timed(event).await?;
+            let (outcome, total) = (answer.outcome, answer.received - started);
             let init = f
                 .api
                 .first_next
@@ -637,9 +693,8 @@ async fn main() -> Result<(), Error> {
     let timed = |name: &'static str, event: String| {
         let f = &functions[name];
         async move {
-            let started = Instant::now();
-            let outcome = f.api.invoke(event).await?;
-            Ok::<_, Error>((started.elapsed(), outcome))
+            let answer = f.api.invoke_timed(event).await?;
+            Ok::<_, Error>((answer.latency, answer.outcome))
         }
     };
     // Warm-up, so the first connection to DynamoDB is not measured.
@@ -700,6 +755,9 @@ async fn main() -> Result<(), Error> {
         times.sort_unstable();
         handler_p50.insert(name, percentile(&times, 50.0));
     }
+
+    // The Lambda machinery alone: a function that answers without DynamoDB.
+    let floor = runtime_floor(&bin_dir, &log_dir, &events, &dynamodb, rounds).await?;
 
     // The floor: a bare GetItem from a warm SDK client against the same DynamoDB Local.
     let client = project_session::dynamodb::client_from_env(3);
@@ -822,6 +880,21 @@ async fn main() -> Result<(), Error> {
         AUTOSAVES.len(),
         rounds * AUTOSAVES.len(),
     ));
+    if !floor.is_empty() {
+        md.push_str(&format!(
+            "\nThe Lambda machinery alone under this harness (`shared/examples/runtime-floor.rs`: \
+             the same runtime, lambda_http and logging as the functions, a handler that answers at \
+             once): p50 {} ms (min {}, p90 {}) over {} invocations.\n",
+            ms(percentile(&floor, 50.0)),
+            ms(floor.first().copied().unwrap_or_default()),
+            ms(percentile(&floor, 90.0)),
+            floor.len(),
+        ));
+        numbers.insert(
+            "runtime_floor_p50_ms".into(),
+            json!(percentile(&floor, 50.0).as_secs_f64() * 1000.0),
+        );
+    }
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir)?;
     }
