@@ -3,7 +3,8 @@
 # Builds the release functions for this host (and for arm64, for the package sizes), starts
 # DynamoDB Local, runs each function binary under a local Lambda Runtime API
 # (shared/examples/lambda-bench.rs) and the request-path micro-benchmark (shared/benches/).
-# BENCH_COLD_RUNS (20) and BENCH_WARM_ROUNDS (1000) set the sample sizes.
+# BENCH_COLD_RUNS (20) and BENCH_WARM_ROUNDS (1000) set the sample sizes; BENCH_LOG_LEVEL
+# (INFO) the functions' AWS_LAMBDA_LOG_LEVEL.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -86,15 +87,16 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
   echo "- Warm overhead, as the target defines it (warm p50 minus a bare GetItem), is missed by"
   echo "  the writes most: DynamoDB Local answers a conditional PutItem, UpdateItem or DeleteItem"
   echo "  more slowly than a GetItem (the column \"same request made directly\": each verb's own"
-  echo "  request through the same adapter, from a warm client, back to back), and that is not"
-  echo "  ours. The Lambda machinery is not where the rest goes: \`runtime-floor\`, a function"
+  echo "  request through the same adapter, from a warm client, in the warm functions' sequence),"
+  echo "  and that is not ours. The Lambda machinery is not where the rest goes: \`runtime-floor\`, a function"
   echo "  built like ours whose handler answers at once, prices the Runtime API exchange, the"
   echo "  event and response JSON and the log and metrics lines together (the line under the"
-  echo "  table). What remains is the same code running slower in a function that waits on"
-  echo "  DynamoDB than in a loop that does not: the DynamoDB call inside the handler (\"in the"
-  echo "  handler\") takes longer than made back to back, and the event and response handling"
-  echo "  around it longer than in \`runtime-floor\`, whose handler never waits. The function sleeps"
-  echo "  on I/O at each step while DynamoDB Local's JVM runs on the same two cores."
+  echo "  table). What remains is the same code running slower in the function than in the"
+  echo "  harness: the DynamoDB call inside the handler (\"in the handler\") takes longer than the"
+  echo "  same call made directly, and the event and response handling around it longer than in"
+  echo "  \`runtime-floor\`, whose handler never waits. The function's process sleeps between"
+  echo "  steps while DynamoDB Local's JVM runs on the same two cores. Turning the functions'"
+  echo "  logging off (\`BENCH_LOG_LEVEL=OFF\`) did not lower their warm p50 when tried on 2026-11-28."
   echo "- The functions run a current_thread tokio runtime: an instance serves one request at a"
   echo "  time on a fraction of a vCPU. Against the multi-threaded runtime it cut the worst warm"
   echo "  overhead from 0.99 to 0.85 ms and p99 by about 2 ms in this harness."
