@@ -7,6 +7,8 @@
 // - Every save carries `If-Match` with the version it was based on. On 412 the latest draft is
 //   read and merged field by field: a field only this tab changed is sent again; a field both
 //   this tab and another changed is a conflict, and saving waits for the user to choose.
+// - Each save is announced in localStorage; another tab of the draft with nothing unsaved
+//   reads the new version at once, so its user edits what is saved rather than a stale copy.
 // - 503, 429 and network errors are retried with backoff (and at once when the browser is back
 //   online); the edits wait in localStorage meanwhile, so a reload does not lose them either.
 // - 404 (expired or deleted) on load starts a fresh draft, as the seed does; on save it starts a
@@ -136,6 +138,7 @@ export class DraftController {
     if (this.attached > 1) return;
     this.events?.addEventListener('online', this.onOnline);
     this.events?.addEventListener('pagehide', this.onPageHide);
+    this.events?.addEventListener('storage', this.onStorage);
     if (this.retryAction && !this.retryTimer) this.scheduleRetry(null, this.retryAction);
     else if (this.canSend()) this.scheduleAutosave();
   };
@@ -146,6 +149,7 @@ export class DraftController {
     if (this.attached > 0) return;
     this.events?.removeEventListener('online', this.onOnline);
     this.events?.removeEventListener('pagehide', this.onPageHide);
+    this.events?.removeEventListener('storage', this.onStorage);
     this.clearTimer('retry');
     if (this.canSend()) void this.flush();
   };
@@ -501,6 +505,7 @@ export class DraftController {
       if (currentStep !== undefined && this.unsavedCurrentStep === currentStep) this.unsavedCurrentStep = undefined;
       if (sameSteps(this.unsavedCompletedSteps, completedSteps)) this.unsavedCompletedSteps = undefined;
       this.store.ackSteps(id, { currentStep, completedSteps });
+      this.store.announceSaved(id, updated.version);
       this.retries = 0;
       this.update({
         version: updated.version,
@@ -577,6 +582,39 @@ export class DraftController {
       this.retryAction = null;
       action();
     }, delay);
+  }
+
+  /** Another tab saved this draft: show its version if nothing here is waiting to be saved. */
+  private onStorage = (event: Event): void => {
+    const id = this.state.sessionId;
+    const version = id ? this.store.savedVersion(id, event as StorageEvent) : null;
+    if (version === null || version <= (this.state.version ?? 0)) return;
+    if (this.hasUnsaved() || this.draining || this.state.loading || this.creating) return;
+    void this.refresh(id!);
+  };
+
+  private async refresh(id: string): Promise<void> {
+    const generation = this.generation;
+    let latest: Session;
+    try {
+      latest = await this.client.get(id);
+    } catch {
+      // The next save or load deals with whatever went wrong.
+      return;
+    }
+    if (generation !== this.generation || this.state.sessionId !== id) return;
+    if (latest.version <= (this.state.version ?? 0)) return;
+    // The wizard stays on the step this tab shows.
+    const shownStep = this.state.currentStep;
+    const conflicts = this.rebase(latest);
+    this.state = { ...this.state, currentStep: shownStep };
+    this.update({
+      changedElsewhere: true,
+      conflicts,
+      saveStatus: conflicts.length ? 'conflict' : this.state.saveStatus,
+      ...this.view(),
+    });
+    if (this.canSend()) this.scheduleAutosave();
   }
 
   private onOnline = (): void => {

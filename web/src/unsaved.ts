@@ -84,7 +84,22 @@ export class UnsavedStore {
   }
 
   clear(sessionId: string): void {
-    this.safely(() => this.storage?.removeItem(key(sessionId)), undefined);
+    this.safely(() => {
+      this.storage?.removeItem(key(sessionId));
+      this.storage?.removeItem(savedKey(sessionId));
+    }, undefined);
+  }
+
+  /** Tells the draft's other tabs (through their `storage` event) that `version` is saved. */
+  announceSaved(sessionId: string, version: number): void {
+    this.safely(() => this.storage?.setItem(savedKey(sessionId), String(version)), undefined);
+  }
+
+  /** The version another tab announced, if `event` is such an announcement for this draft. */
+  savedVersion(sessionId: string, event: Pick<StorageEvent, 'key' | 'newValue'>): number | null {
+    if (event.key !== savedKey(sessionId) || event.newValue === null) return null;
+    const version = Number(event.newValue);
+    return Number.isSafeInteger(version) ? version : null;
   }
 
   private change(sessionId: string, edit: (record: Unsaved) => void): void {
@@ -114,6 +129,10 @@ export function sameSteps(a: number[] | undefined, b: number[] | undefined): boo
 
 function key(sessionId: string): string {
   return `projectSession:unsaved:${sessionId}`;
+}
+
+function savedKey(sessionId: string): string {
+  return `projectSession:saved:${sessionId}`;
 }
 
 // What another version of this code, or a hand-edited entry, left behind must not break loading.

@@ -33,9 +33,9 @@ const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 beforeEach(() => {
   vi.useFakeTimers();
   api = new FakeApi();
-  storage = new MemoryStorage();
   online = true;
   events = new EventTarget();
+  storage = new MemoryStorage(events);
 });
 
 afterEach(() => {
@@ -209,6 +209,32 @@ describe('another tab', () => {
     expect(b.getState().changedElsewhere).toBe(true);
     expect(b.getState().conflicts).toEqual([]);
     expect(b.getState().saveStatus).toBe('saved');
+  });
+
+  it("shows another tab's save at once when nothing is unsaved here, on the step it shows", async () => {
+    const a = await started();
+    const b = await started();
+    b.setCurrentStep(3);
+    await wait(1000);
+    a.setField('projectName', 'From A');
+    await wait(1000);
+    await wait(0);
+    expect(b.getState().projectData).toEqual({ projectName: 'From A' });
+    expect(b.getState().version).toBe(a.getState().version);
+    expect(b.getState().changedElsewhere).toBe(true);
+    expect(b.getState().currentStep).toBe(3);
+    expect(api.requestsTo('GET').length).toBeGreaterThan(0);
+  });
+
+  it('keeps both fields when two tabs save different fields within the same second', async () => {
+    const a = await started();
+    const b = await started();
+    const id = a.getState().sessionId!;
+    b.setField('clientName', 'Typing in B');
+    a.setField('projectName', 'From A');
+    await wait(1000);
+    expect(b.getState().projectData).toEqual({ projectName: 'From A', clientName: 'Typing in B' });
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'From A', clientName: 'Typing in B' });
   });
 
   it('stops and shows a conflict when both tabs changed the same field', async () => {

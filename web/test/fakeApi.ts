@@ -118,14 +118,19 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   });
 }
 
-/** localStorage's interface over a Map, shared by the "tabs" of one test. */
+/**
+ * localStorage's interface over a Map, shared by the "tabs" of one test. Given a target, it
+ * fires `storage` events there as a browser does in the other tabs.
+ */
 export class MemoryStorage {
   readonly items = new Map<string, string>();
+  constructor(private readonly events?: EventTarget) {}
   getItem(key: string): string | null {
     return this.items.get(key) ?? null;
   }
   setItem(key: string, value: string): void {
     this.items.set(key, value);
+    this.events?.dispatchEvent(Object.assign(new Event('storage'), { key, newValue: value }));
   }
   removeItem(key: string): void {
     this.items.delete(key);
