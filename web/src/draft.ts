@@ -297,11 +297,7 @@ export class DraftController {
   private async tryCreate(initialData: Partial<ProjectFormData>, retry: boolean): Promise<string | null> {
     const generation = ++this.generation;
     const previousId = this.state.sessionId;
-    const data: Partial<Record<FieldName, FieldValue>> = {};
-    for (const field of FIELD_NAMES) {
-      const value = normalize(initialData[field]);
-      if (value !== null) data[field] = value;
-    }
+    const data = nonEmptyFields(initialData);
     const { currentStep, completedSteps } = this.state;
     this.update({ loading: this.state.projectData === null });
     let created: Awaited<ReturnType<SessionClient['create']>>;
@@ -324,12 +320,7 @@ export class DraftController {
     this.retries = 0;
     // Edits typed while the draft was being created stay unsaved, based on what it now holds.
     for (const field of Object.keys(this.unsaved) as FieldName[]) {
-      const edit = this.unsaved[field]!;
-      if (edit.value === (data[field] ?? null)) delete this.unsaved[field];
-      else {
-        edit.base = data[field] ?? null;
-        this.store.putField(created.sessionId, field, edit);
-      }
+      this.settle(created.sessionId, field, data[field] ?? null);
     }
     this.update({
       sessionId: created.sessionId,
@@ -396,11 +387,7 @@ export class DraftController {
    */
   private rebase(latest: Session): FieldConflict[] {
     const id = latest.sessionId;
-    this.saved = {};
-    for (const field of FIELD_NAMES) {
-      const value = normalize(latest.projectData[field]);
-      if (value !== null) this.saved[field] = value;
-    }
+    this.saved = nonEmptyFields(latest.projectData);
     this.state = { ...this.state, version: latest.version, expiresAt: latest.expiresAt };
     const conflicts: FieldConflict[] = [];
     for (const field of Object.keys(this.unsaved) as FieldName[]) {
@@ -477,14 +464,8 @@ export class DraftController {
     const generation = this.generation;
     const id = this.state.sessionId!;
     const version = this.state.version ?? undefined;
-    const fields: Partial<Record<FieldName, FieldValue>> = {};
-    for (const field of Object.keys(this.unsaved) as FieldName[]) fields[field] = this.unsaved[field]!.value;
-    const currentStep = this.unsavedCurrentStep;
-    const completedSteps = this.unsavedCompletedSteps;
-    const patch: SessionPatch = {};
-    if (Object.keys(fields).length) patch.projectData = fields as ProjectDataPatch;
-    if (currentStep !== undefined) patch.currentStep = currentStep;
-    if (completedSteps !== undefined) patch.completedSteps = completedSteps;
+    const { fields, patch } = this.unsavedPatch();
+    const { currentStep, completedSteps } = patch;
     this.update({ saveStatus: 'saving' });
     try {
       const updated = await this.client.update(id, patch, { ifVersion: version });
@@ -492,15 +473,7 @@ export class DraftController {
       for (const [field, value] of Object.entries(fields) as [FieldName, FieldValue][]) {
         if (value === null) delete this.saved[field];
         else this.saved[field] = value;
-        const edit = this.unsaved[field];
-        if (edit?.value === value) {
-          delete this.unsaved[field];
-          this.store.ackField(id, field, value);
-        } else if (edit) {
-          // Typed again while this was out: the newer edit is now based on what was sent.
-          edit.base = value;
-          this.store.putField(id, field, edit);
-        }
+        this.settle(id, field, value);
       }
       if (currentStep !== undefined && this.unsavedCurrentStep === currentStep) this.unsavedCurrentStep = undefined;
       if (sameSteps(this.unsavedCompletedSteps, completedSteps)) this.unsavedCompletedSteps = undefined;
@@ -629,13 +602,36 @@ export class DraftController {
   private onPageHide = (): void => {
     const id = this.state.sessionId;
     if (!id || !this.hasUnsaved() || this.state.conflicts.length) return;
-    const projectData: Partial<Record<FieldName, FieldValue>> = {};
-    for (const field of Object.keys(this.unsaved) as FieldName[]) projectData[field] = this.unsaved[field]!.value;
-    const patch: SessionPatch = { projectData: projectData as ProjectDataPatch };
-    if (this.unsavedCurrentStep !== undefined) patch.currentStep = this.unsavedCurrentStep;
-    if (this.unsavedCompletedSteps !== undefined) patch.completedSteps = this.unsavedCompletedSteps;
+    const { patch } = this.unsavedPatch();
     this.client.update(id, patch, { ifVersion: this.state.version ?? undefined, keepalive: true }).catch(() => undefined);
   };
+
+  /** Every unsaved edit as one update: the fields' values and the steps, when changed. */
+  private unsavedPatch(): { fields: Partial<Record<FieldName, FieldValue>>; patch: SessionPatch } {
+    const fields: Partial<Record<FieldName, FieldValue>> = {};
+    for (const field of Object.keys(this.unsaved) as FieldName[]) fields[field] = this.unsaved[field]!.value;
+    const patch: SessionPatch = {};
+    if (Object.keys(fields).length) patch.projectData = fields as ProjectDataPatch;
+    if (this.unsavedCurrentStep !== undefined) patch.currentStep = this.unsavedCurrentStep;
+    if (this.unsavedCompletedSteps !== undefined) patch.completedSteps = this.unsavedCompletedSteps;
+    return { fields, patch };
+  }
+
+  /**
+   * The server now holds `value` for `field`: an edit of that value is done; an edit typed
+   * since is kept, based on `value`.
+   */
+  private settle(id: string, field: FieldName, value: FieldValue): void {
+    const edit = this.unsaved[field];
+    if (!edit) return;
+    if (edit.value === value) {
+      delete this.unsaved[field];
+      this.store.ackField(id, field, value);
+    } else {
+      edit.base = value;
+      this.store.putField(id, field, edit);
+    }
+  }
 
   private canSend(): boolean {
     return (
@@ -724,6 +720,16 @@ function emptyState(): DraftState {
     error: null,
     lastSavedAt: null,
   };
+}
+
+/** The known fields of `data` that hold a value, normalised. */
+function nonEmptyFields(data: Partial<Record<FieldName, unknown>>): Partial<Record<FieldName, FieldValue>> {
+  const fields: Partial<Record<FieldName, FieldValue>> = {};
+  for (const field of FIELD_NAMES) {
+    const value = normalize(data[field]);
+    if (value !== null) fields[field] = value;
+  }
+  return fields;
 }
 
 /** '' and `undefined` mean an empty field, which the API stores as no field at all. */
