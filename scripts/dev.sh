@@ -21,7 +21,6 @@ export SESSION_MAX_ATTEMPTS=${SESSION_MAX_ATTEMPTS:-3}
 CONCURRENCY=${CONCURRENCY:-8}
 
 require_tools cargo java npm python3
-port_free() { python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null; }
 port_free "$PORT" || die "port $PORT is in use: set PORT to another"
 port_free "$DYNAMODB_PORT" || die "port $DYNAMODB_PORT is in use: set DYNAMODB_PORT to another"
 port_free "$WEB_PORT" || die "port $WEB_PORT is in use: set WEB_PORT to another"
@@ -36,13 +35,18 @@ use_dynamodb_local "$DYNAMODB_PORT"
 cargo run --quiet -p project-session --example local-table
 
 # Lambda runs concurrent requests in separate instances; --concurrency lets two tabs do the same.
-cargo lambda watch --invoke-port "$PORT" --concurrency "$CONCURRENCY" \
+# watch listens on a port of its own behind scripts/watch-guard.py, which keeps bursts from
+# wedging it (scripts/upstream/cargo-lambda-watch-deadlock/).
+WATCH_PORT=$(free_port)
+cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$WATCH_PORT" --concurrency "$CONCURRENCY" \
   --env-var "TABLE_NAME=$TABLE_NAME" --env-var "SESSION_TTL=$SESSION_TTL" \
   --env-var "SESSION_MAX_LIFETIME=$SESSION_MAX_LIFETIME" \
   --env-var "SESSION_MAX_ATTEMPTS=$SESSION_MAX_ATTEMPTS" \
   --env-var "AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB" \
   --env-var "AWS_REGION=$AWS_REGION" --env-var "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID" \
   --env-var "AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY" &
+PIDS+=($!)
+python3 scripts/watch-guard.py "$PORT" "$WATCH_PORT" &
 PIDS+=($!)
 # The demo calls the API cross-origin, as a frontend on another host calls API Gateway.
 # Vite's cache (pre-bundled deps, and the lock that allows one server per cache) is per run,
@@ -52,7 +56,9 @@ trap 'stop_started; rm -rf "$VITE_CACHE_DIR"' EXIT
 (cd web && WEB_PORT=$WEB_PORT VITE_API_URL="http://localhost:$PORT" VITE_CACHE_DIR=$VITE_CACHE_DIR \
   exec node node_modules/vite/bin/vite.js --clearScreen false --logLevel warn) &
 PIDS+=($!)
-echo "API on http://localhost:$PORT (functions compile on their first request)" >&2
-echo "demo wizard on http://localhost:$WEB_PORT; Ctrl-C stops everything" >&2
-# Whichever stops first (watch or DynamoDB Local) ends the run, and the trap stops the other.
+echo "API on http://localhost:$PORT: building and starting every function once" >&2
+# Every function once, so that no first request waits for a build. Tests wait for "ready:".
+python3 scripts/warm.py "http://127.0.0.1:$PORT" Cargo.toml || die "a function did not start (see above)"
+echo "ready: API on http://localhost:$PORT, demo wizard on http://localhost:$WEB_PORT; Ctrl-C stops everything" >&2
+# Whichever stops first ends the run, and the trap stops the others.
 wait -n "${PIDS[@]}"

@@ -18,7 +18,7 @@ require_tools() {
         cargo) echo "missing: cargo (install Rust from https://rustup.rs)" >&2 ;;
         java) echo "missing: java (install a Java 17+ runtime, e.g. apt-get install openjdk-17-jre-headless)" >&2 ;;
         npm) echo "missing: npm (install Node.js 18+ with npm)" >&2 ;;
-        python3) echo "missing: python3 (install Python 3.9+ with pip)" >&2 ;;
+        python3) echo "missing: python3 (install Python 3.11+ with pip)" >&2 ;;
         openssl) echo "missing: openssl (apt-get install openssl)" >&2 ;;
         *) echo "missing: $tool" >&2 ;;
       esac
@@ -64,6 +64,12 @@ install_chromium() {
   { $sudo apt-get install -y chromium || { $sudo apt-get update && $sudo apt-get install -y chromium; }; } \
     >"$LOCAL/apt-chromium.log" 2>&1 || die "apt-get could not install chromium (log: .local/apt-chromium.log)"
   [ -x "$CHROMIUM_PATH" ] || die "chromium installed, but not at $CHROMIUM_PATH: set CHROMIUM_PATH"
+}
+
+# port_free PORT: true when nothing listens on it. SO_REUSEADDR, as the servers themselves bind:
+# without it, the TIME_WAIT sockets a stopped run leaves for a minute read as "in use".
+port_free() {
+  python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
 }
 
 free_port() {

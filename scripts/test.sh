@@ -29,6 +29,7 @@ export TABLE_NAME=project-sessions-test
 export LAGGING_TABLE_NAME=project-sessions-lagging
 
 cargo fmt --all -- --check
+cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo build --quiet --workspace --bins
 # The benchmark's harness and micro-benchmark are not run here, but must keep compiling.
 cargo build --quiet -p project-session --examples --benches
@@ -41,7 +42,11 @@ status=0
 (cd web && npx --no-install tsc --noEmit) || status=$?
 vitest() { (cd web && npx --no-install vitest run --project "$1" --reporter=default --reporter=json --outputFile.json="$LOCAL/vitest-$1.json"); }
 vitest unit || status=$?
-cargo test --workspace --lib --tests 2>&1 | tee "$log" || status=$?
+# Every Rust test the binaries hold, so that the closing line can tell if some did not run;
+# --no-fail-fast, so that one failing binary does not stop the others.
+cargo test --quiet --workspace --lib --tests -- --list --format terse 2>/dev/null \
+  | grep -c ': test$' >"$LOCAL/rust-tests-listed" || true
+cargo test --no-fail-fast --workspace --lib --tests 2>&1 | tee "$log" || status=$?
 # Real Chromium against the demo and the API (after cargo test: it needs the functions built).
 vitest browser || status=$?
 if [ "$status" = 0 ]; then
@@ -53,14 +58,16 @@ if [ "$status" = 0 ]; then
   fi
 fi
 # One closing line for the whole run, summed over every test binary and both Vitest projects.
-python3 - "$log" "$LOCAL"/vitest-unit.json "$LOCAL"/vitest-browser.json <<'PY'
+python3 - "$log" "$LOCAL/rust-tests-listed" "$LOCAL"/vitest-unit.json "$LOCAL"/vitest-browser.json <<'PY' || status=1
 import json, re, sys
 passed = failed = skipped = 0
 for line in open(sys.argv[1]):
     m = re.match(r"test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored", line)
     if m:
         passed, failed, skipped = passed + int(m[1]), failed + int(m[2]), skipped + int(m[3])
-for path in sys.argv[2:]:
+listed = int(open(sys.argv[2]).read().strip() or 0)
+missing = listed - (passed + failed + skipped)
+for path in sys.argv[3:]:
     try:
         r = json.load(open(path))
     except (OSError, ValueError):
@@ -69,5 +76,8 @@ for path in sys.argv[2:]:
     passed, failed = passed + r["numPassedTests"], failed + r["numFailedTests"]
     skipped += r["numPendingTests"] + r["numTodoTests"]
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
+if missing > 0:
+    print(f"{missing} of the {listed} Rust tests did not run (a test binary stopped early)")
+    sys.exit(1)
 PY
 exit "$status"

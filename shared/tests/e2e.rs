@@ -103,6 +103,22 @@ fn the_main_command_serves_the_whole_flow_over_http() {
         (200, json!({"status": "healthy", "dynamodb": "connected"}))
     );
 
+    // A burst (a page stuck in a retry loop, a small load test) is answered, request by
+    // request, and leaves the API answering: cargo lambda watch alone wedges for good past
+    // 100 waiting requests (scripts/upstream/cargo-lambda-watch-deadlock/).
+    let answers: Vec<u16> = std::thread::scope(|s| {
+        let burst: Vec<_> = (0..300)
+            .map(|_| s.spawn(|| send("GET", "/health", None, &[]).0))
+            .collect();
+        burst.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    assert!(
+        answers.iter().all(|status| [200, 503].contains(status)),
+        "{answers:?}"
+    );
+    let (status, _, health) = send("GET", "/health", None, &[]);
+    assert_eq!((status, health["status"].clone()), (200, json!("healthy")));
+
     // One log line per request, without the session id.
     let log = stack.log_text();
     assert!(

@@ -43,19 +43,25 @@ export async function startStack(name: string, env: Record<string, string> = {})
     stop: () => stop(child),
   };
   try {
-    // The first request to each function compiles it (a debug build).
-    await waitFor(`${stack.apiUrl}/health`, child, 300_000);
+    // dev.sh says "ready:" once every function has answered (scripts/warm.py), so that no
+    // test waits for a build; then the demo.
+    await waitForLine(log, 'ready: API on', child, 1_800_000);
     await waitFor(stack.webUrl, child, 60_000);
-    // Each function once, so that no test waits for `cargo run`.
-    const created = await fetch(`${stack.apiUrl}/project-session`, { method: 'POST' }).then((r) => r.json());
-    await fetch(`${stack.apiUrl}/project-session/${created.sessionId}`);
-    await fetch(`${stack.apiUrl}/project-session/${created.sessionId}`, { method: 'PUT', body: '{}', headers: { 'Content-Type': 'application/json' } });
-    await fetch(`${stack.apiUrl}/project-session/${created.sessionId}`, { method: 'DELETE' });
   } catch (error) {
     await stack.stop();
     throw new Error(`scripts/dev.sh did not come up (${String(error)}):\n${readFileSync(log, 'utf8').slice(-4000)}`);
   }
   return stack;
+}
+
+async function waitForLine(log: string, line: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`it exited with ${child.exitCode}`);
+    if (readFileSync(log, 'utf8').includes(line)) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`no "${line}" in ${timeoutMs / 1000} s`);
 }
 
 async function waitFor(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {

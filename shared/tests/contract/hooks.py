@@ -3,6 +3,7 @@
 import re
 
 import schemathesis
+from schemathesis.core.failures import ResponseTimeExceeded
 
 # The local emulator's own answer to a JSON body that is not UTF-8: `cargo lambda watch` turns
 # such a body into a string before any function runs and fails with this plain-text 500.
@@ -22,6 +23,10 @@ def _not_utf8(body) -> bool:
 
 @schemathesis.hook
 def filter_failure(context, failure, case, response) -> bool:
+    # ST112 (a response slower than 10 s) times the machine, not the API: a busy CI machine
+    # misses it. Speed is measured by scripts/bench.sh; this test checks behaviour only.
+    if isinstance(failure, ResponseTimeExceeded):
+        return False
     emulator_refused = (
         response.status_code == 500
         and response.headers.get("content-type", [""])[0].startswith("text/plain")

@@ -46,28 +46,33 @@ impl Stack {
             .process_group(0)
             .spawn()
             .expect("scripts/dev.sh starts");
-        let stack = Stack {
+        let mut stack = Stack {
             child,
             base: format!("http://127.0.0.1:{port}"),
             log,
         };
-        stack.wait_until_healthy();
+        stack.wait_until_ready();
         stack
     }
 
-    fn wait_until_healthy(&self) {
-        let agent = agent();
+    /// Until the script says every function has answered once (`scripts/warm.py`), so that no
+    /// test's request waits for a build. A hang guard, not a speed check: a cold build of the
+    /// workspace on a busy machine takes minutes.
+    fn wait_until_ready(&mut self) {
         let started = Instant::now();
-        // The first request to each function compiles it (a debug build).
-        while started.elapsed() < Duration::from_secs(300) {
-            if let Ok(reply) = call(&agent, "GET", &format!("{}/health", self.base), None, &[]) {
-                if reply.0 == 200 {
-                    return;
-                }
+        while started.elapsed() < Duration::from_secs(1800) {
+            if self.log_text().contains("ready: API on") {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("scripts/dev.sh exited ({status}):\n{}", self.log_text());
             }
             std::thread::sleep(Duration::from_millis(500));
         }
-        panic!("the API did not come up in 300 s:\n{}", self.log_text());
+        panic!(
+            "scripts/dev.sh was not ready in 30 min:\n{}",
+            self.log_text()
+        );
     }
 
     pub fn log_text(&self) -> String {

@@ -1,0 +1,79 @@
+"""Calls every function that `cargo lambda watch` routes (Cargo.toml's router) once, so that no
+user's or test's first request waits for `cargo run` to build and start a function.
+
+Usage: warm.py BASE_URL CARGO_TOML. Each call is answered by the function without a write: the
+id is one no draft has, and a body is a JSON array, which no route takes (400).
+"""
+
+import json
+import socket
+import sys
+import time
+import tomllib
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+# The first call to a function compiles it: minutes on a fresh, busy machine.
+FIRST_CALL_TIMEOUT = 1800
+
+
+def wait_until_listening(base: str) -> None:
+    url = urllib.parse.urlsplit(base)
+    for _ in range(600):
+        try:
+            socket.create_connection((url.hostname, url.port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.5)
+    sys.exit(f"warm.py: nothing listens on {base}")
+
+
+def call(base: str, method: str, path: str) -> tuple[int, object]:
+    body = b"[]" if method in ("POST", "PUT") else None
+    request = urllib.request.Request(
+        base + path, data=body, method=method, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=FIRST_CALL_TIMEOUT) as response:
+            status, text = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, text = error.code, error.read()
+    try:
+        return status, json.loads(text)
+    except ValueError:
+        return status, text
+
+
+def answered_by_a_function(body: object) -> bool:
+    """Our functions answer `{"error": ...}` or health's `{"dynamodb": ...}`; anything else
+    (cargo lambda watch's own 5xx after a failed build, say) means the function did not run."""
+    return isinstance(body, dict) and ("error" in body or "dynamodb" in body)
+
+
+def main() -> None:
+    base, cargo_toml = sys.argv[1], sys.argv[2]
+    with open(cargo_toml, "rb") as f:
+        router = tomllib.load(f)["workspace"]["metadata"]["lambda"]["watch"]["router"]
+    wait_until_listening(base)
+    warmed = set()
+    for path, routes in router.items():
+        for route in routes:
+            function = route["function"]
+            if function in warmed:
+                continue
+            method = route["method"]
+            concrete = path.replace("{sessionId}", str(uuid.uuid4()))
+            try:
+                status, body = call(base, method, concrete)
+            except OSError as error:
+                sys.exit(f"warm.py: {method} {path} ({function}) got no answer: {error}")
+            if not answered_by_a_function(body):
+                sys.exit(f"warm.py: {method} {path} ({function}) answered {status}: {body!r}")
+            warmed.add(function)
+    print(f"warmed {len(warmed)} functions: {', '.join(sorted(warmed))}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

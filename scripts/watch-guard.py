@@ -1,0 +1,119 @@
+"""A reverse proxy in front of `cargo lambda watch` that keeps it answering after any burst.
+
+cargo-lambda 1.9.2's watch deadlocks for good once more than 100 requests wait for one function
+(scripts/upstream/cargo-lambda-watch-deadlock/ has the cause and a reproduction). This proxy lets
+at most MAX_IN_FLIGHT requests reach watch at once, so that no function's queue can fill.
+
+Usage: watch-guard.py LISTEN_PORT UPSTREAM_PORT [MAX_IN_FLIGHT]
+
+- A slot is released only once watch has answered, even if the client went away: a request
+  that reached watch stays in its queue until a function takes it.
+- No timeout towards watch, for the same reason (the first request after a change waits for
+  a build).
+- A request that waits QUEUE_TIMEOUT for a slot gets 503 with Retry-After, as a throttled API
+  Gateway answers 429/503, and never reaches watch.
+"""
+
+import http.client
+import json
+import socket
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# Per connection and hop by hop (RFC 9110 7.6.1), or recomputed here.
+HOP_BY_HOP = {
+    "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
+    "upgrade", "content-length", "host",
+}
+QUEUE_TIMEOUT = 60.0
+
+
+def handler(upstream_port: int, slots: threading.BoundedSemaphore):
+    class Guard(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def proxy(self) -> None:
+            body = self.read_body()
+            if not slots.acquire(timeout=QUEUE_TIMEOUT):
+                return self.error(503, "The local API is busy, try again shortly", retry_after="1")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", upstream_port)
+                conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+                for name, value in self.headers.items():
+                    if name.lower() not in HOP_BY_HOP:
+                        conn.putheader(name, value)
+                conn.putheader("Host", self.headers.get("Host", f"127.0.0.1:{upstream_port}"))
+                conn.putheader("Content-Length", str(len(body)))
+                conn.endheaders(body)
+                response = conn.getresponse()
+                status, headers, data = response.status, response.getheaders(), response.read()
+                conn.close()
+            except OSError as error:
+                return self.error(502, f"cargo lambda watch did not answer: {error}")
+            finally:
+                slots.release()
+            self.send(status, [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP], data)
+
+        def read_body(self) -> bytes:
+            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                chunks = []
+                while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass
+                return b"".join(chunks)
+            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+        def error(self, status: int, message: str, retry_after: str | None = None) -> None:
+            headers = [("Content-Type", "application/json"), ("Access-Control-Allow-Origin", "*")]
+            if retry_after:
+                headers.append(("Retry-After", retry_after))
+            self.send(status, headers, json.dumps({"error": message}).encode())
+
+        def send(self, status: int, headers: list, data: bytes) -> None:
+            try:
+                self.send_response_only(status)
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+            except OSError:
+                pass  # the client went away; watch has answered, so the slot is free
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = proxy
+
+        def log_message(self, *args) -> None:
+            pass
+
+    return Guard
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+
+
+class Server6(Server):
+    address_family = socket.AF_INET6
+
+
+def main() -> None:
+    listen, upstream = int(sys.argv[1]), int(sys.argv[2])
+    # Well under watch's 100 per function, counted over all functions.
+    limit = int(sys.argv[3]) if len(sys.argv) > 3 else 64
+    guard = handler(upstream, threading.BoundedSemaphore(limit))
+    # Both loopbacks, as "localhost" may be either; IPv6 only where the machine has it.
+    try:
+        v6 = Server6(("::1", listen), guard)
+        threading.Thread(target=v6.serve_forever, daemon=True).start()
+    except OSError:
+        pass
+    Server(("127.0.0.1", listen), guard).serve_forever()
+
+
+if __name__ == "__main__":
+    main()
