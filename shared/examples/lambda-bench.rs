@@ -493,7 +493,7 @@ async fn direct_requests(
     rounds: usize,
 ) -> Result<HashMap<&'static str, Duration>, Error> {
     use project_session::domain::{
-        ExpiryPolicy, Field, FieldValue, NewSession, SessionId, SessionPatch,
+        CreateToken, ExpiryPolicy, Field, FieldValue, NewSession, SessionId, SessionPatch,
     };
     use project_session::store::{StoreCreate, StoreDelete, StoreGet, StorePing, StoreUpdate};
     const WARM_UP: usize = 50;
@@ -529,7 +529,7 @@ async fn direct_requests(
                 .clone()
                 .into_session(SessionId::generate(), chrono::Utc::now(), &policy);
         let started = Instant::now();
-        store.create(&session).await?;
+        store.create(&session, &CreateToken::random()).await?;
         keep("create-session", started);
         for patch in &patches {
             let started = Instant::now();

@@ -10,7 +10,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 
 use crate::decode::{DecodeError, ID_RULE, MAX_BODY_BYTES};
-use crate::domain::SessionId;
+use crate::domain::{IdempotencyKey, SessionId};
 use crate::observe::{self, Event};
 use crate::store::StoreError;
 
@@ -37,6 +37,8 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("Content-Type must be application/json")]
     UnsupportedMediaType,
+    #[error("This Idempotency-Key was already used with another request body")]
+    IdempotencyKeyReused,
     #[error("The session store is unavailable, try again shortly")]
     Unavailable(#[source] StoreError),
     #[error("Internal server error")]
@@ -66,6 +68,7 @@ impl ApiError {
             ApiError::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -221,6 +224,25 @@ fn is_json(content_type: &HeaderValue) -> bool {
         .to_ascii_lowercase();
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// `Idempotency-Key`, if sent: a malformed one is refused, never ignored, so that a client
+/// never believes a create is safe to repeat when it is not.
+pub fn idempotency_key(req: &Request) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(IdempotencyKey::parse)
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::invalid_field(
+                "Idempotency-Key",
+                "must be 1 to 255 visible ASCII characters, e.g. a UUID",
+            )
+        })
 }
 
 /// `If-Match: "3"` (or `W/"3"`) asks for version 3; `*` asks for nothing beyond existence.

@@ -57,6 +57,76 @@ impl fmt::Display for SessionId {
     }
 }
 
+/// A client's `Idempotency-Key` for a create: the draft's id is derived from it, so every
+/// repeat of that create names the same draft.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+/// Fixed namespaces of the name-based UUIDs below; changing one orphans every key in flight.
+const KEY_ID_NAMESPACE: Uuid = Uuid::from_u128(0x5d1c_2b4e_8f0a_4c6e_9b3d_7a21_e4f6_0c88);
+const KEY_TOKEN_NAMESPACE: Uuid = Uuid::from_u128(0x9e47_a0d3_16bb_4f52_a8c9_3f60_d21e_7b14);
+
+impl IdempotencyKey {
+    pub const MAX_LEN: usize = 255;
+
+    /// Visible ASCII, 1 to 255 characters; an RFC 8941 string (in quotes, as the IETF draft
+    /// spells it) or a bare token, as most APIs take it.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        let bare = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(text);
+        let valid = !bare.is_empty()
+            && bare.len() <= Self::MAX_LEN
+            && bare
+                .bytes()
+                .all(|b| (0x21..=0x7e).contains(&b) && b != b'"');
+        valid.then(|| Self(bare.to_string()))
+    }
+
+    /// A version 4 UUID in form (so it passes `SessionId::parse`) whose bits come from the key:
+    /// no one without the key can find it, exactly as with a random id.
+    pub fn session_id(&self) -> SessionId {
+        let named = Uuid::new_v5(&KEY_ID_NAMESPACE, self.0.as_bytes());
+        SessionId(uuid::Builder::from_random_bytes(named.into_bytes()).into_uuid())
+    }
+}
+
+/// Stored on a draft by the create that made it, and compared when a create finds its id
+/// taken: the same token means this very create was sent before (a client retry with the same
+/// key and body, or an SDK retry of a write whose reply was lost), so its draft is the answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateToken(String);
+
+impl CreateToken {
+    /// A create without a key: its SDK attempts share the token, nothing else does.
+    pub fn random() -> Self {
+        Self(Uuid::new_v4().simple().to_string())
+    }
+
+    /// The same key and body give the same token; the same key with another body does not.
+    pub fn for_key(key: &IdempotencyKey, body: &[u8]) -> Self {
+        let mut name = Vec::with_capacity(key.0.len() + 1 + body.len());
+        name.extend_from_slice(key.0.as_bytes());
+        name.push(0);
+        name.extend_from_slice(body);
+        Self(
+            Uuid::new_v5(&KEY_TOKEN_NAMESPACE, &name)
+                .simple()
+                .to_string(),
+        )
+    }
+
+    pub fn from_stored(text: &str) -> Self {
+        Self(text.to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// What a field of `ProjectFormData` accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -516,5 +586,43 @@ mod tests {
         let t = Utc::now();
         assert!(is_expired(t, t));
         assert!(!is_expired(t + Duration::seconds(1), t));
+    }
+    #[test]
+    fn an_idempotency_key_names_one_draft_and_its_body_one_create() {
+        let key = IdempotencyKey::parse("\"8e03978e-40d5-43e8-bc93-6894a57f9324\"").unwrap();
+        let bare = IdempotencyKey::parse("8e03978e-40d5-43e8-bc93-6894a57f9324").unwrap();
+        assert_eq!(key, bare, "quoted and bare spellings are one key");
+        let id = key.session_id();
+        assert_eq!(
+            SessionId::parse(&id.to_string()),
+            Some(id),
+            "a canonical v4 id"
+        );
+        assert_eq!(id, bare.session_id());
+        assert_ne!(id, IdempotencyKey::parse("other").unwrap().session_id());
+        assert_eq!(
+            CreateToken::for_key(&key, b"{}"),
+            CreateToken::for_key(&bare, b"{}")
+        );
+        assert_ne!(
+            CreateToken::for_key(&key, b"{}"),
+            CreateToken::for_key(&key, b"[]")
+        );
+        assert_ne!(CreateToken::random(), CreateToken::random());
+    }
+
+    #[test]
+    fn an_idempotency_key_is_visible_ascii_up_to_255_characters() {
+        for bad in [
+            "",
+            "\"\"",
+            "has space",
+            "caf\u{e9}",
+            "a\"b",
+            &"k".repeat(256),
+        ] {
+            assert_eq!(IdempotencyKey::parse(bad), None, "{bad:?}");
+        }
+        assert!(IdempotencyKey::parse(&"k".repeat(255)).is_some());
     }
 }

@@ -4,7 +4,7 @@
 //! `projectData` M of the typed fields, `currentStep` N, `completedSteps` L of N,
 //! `createdAt` and `lastActivity` N (epoch milliseconds), `expiresAt` N (epoch seconds, the
 //! table's TTL attribute, pushed forward by every write), `maxExpiresAt` N (epoch seconds, the
-//! absolute cap set at creation) and `version` N.
+//! absolute cap set at creation), `version` N and `createToken` S (see `CreateToken`).
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -17,6 +17,7 @@ use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContex
 use aws_sdk_dynamodb::config::Region;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::{BoxError, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use aws_sdk_dynamodb::Client;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
@@ -24,7 +25,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Number;
 
 use crate::domain::{
-    is_expired, ExpiryPolicy, Field, FieldValue, ProjectData, Session, SessionId, SessionPatch,
+    is_expired, CreateToken, ExpiryPolicy, Field, FieldValue, ProjectData, Session, SessionId,
+    SessionPatch,
 };
 use crate::store::{
     StoreCreate, StoreDelete, StoreError, StoreGet, StorePing, StoreUpdate, Updated,
@@ -42,6 +44,8 @@ const CREATED_AT: &str = "createdAt";
 const LAST_ACTIVITY: &str = "lastActivity";
 const VERSION: &str = "version";
 const MAX_EXPIRES_AT: &str = "maxExpiresAt";
+/// The create that made the item (`CreateToken`): how a repeat of it is recognised.
+const CREATE_TOKEN: &str = "createToken";
 
 /// Expression placeholders, so no attribute name ever meets DynamoDB's reserved words.
 /// The TTL sweep is lazy, so a write checks both expiries itself.
@@ -444,21 +448,44 @@ fn condition_failure(
 }
 
 impl StoreCreate for DynamoStore {
-    async fn create(&self, session: &Session) -> Result<(), StoreError> {
-        self.client
+    async fn create(&self, session: &Session, token: &CreateToken) -> Result<Session, StoreError> {
+        let mut item = session_to_item(session);
+        item.insert(
+            CREATE_TOKEN.to_string(),
+            AttributeValue::S(token.as_str().to_string()),
+        );
+        let result = self
+            .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(session_to_item(session)))
-            .condition_expression("attribute_not_exists(#sessionId)")
-            .expression_attribute_names("#sessionId", KEY_ATTRIBUTE)
+            .set_item(Some(item))
+            // Never over a live draft; an expired one the TTL sweep has not reached yet may go.
+            .condition_expression(format!("NOT ({LIVE_CONDITION})"))
+            .set_expression_attribute_names(Some(live_condition_names()))
+            .expression_attribute_values(":now", n(session.created_at.timestamp()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
-            .await
-            .map(|_| ())
-            .map_err(|err| match err.as_service_error() {
-                Some(e) if e.is_conditional_check_failed_exception() => StoreError::AlreadyExists,
-                _ => store_error(err),
-            })
+            .await;
+        let err = match result {
+            Ok(_) => return Ok(session.clone()),
+            Err(err) => err,
+        };
+        let Some(PutItemError::ConditionalCheckFailedException(failed)) = err.as_service_error()
+        else {
+            return Err(store_error(err));
+        };
+        // The draft in the way, returned by the failed condition itself: no second request.
+        match failed.item() {
+            Some(stored) if stored_token(stored) == Some(token.as_str()) => {
+                Ok(item_to_session(stored)?)
+            }
+            _ => Err(StoreError::AlreadyExists),
+        }
     }
+}
+
+fn stored_token(item: &HashMap<String, AttributeValue>) -> Option<&str> {
+    item.get(CREATE_TOKEN)?.as_s().ok().map(String::as_str)
 }
 
 impl StoreGet for DynamoStore {

@@ -7,14 +7,14 @@ use lambda_http::{Body, Request, Response};
 use serde_json::{json, Map, Value};
 
 use crate::api::{
-    if_match_version, json_body, json_response, path_session_id, require_method,
+    idempotency_key, if_match_version, json_body, json_response, path_session_id, require_method,
     required_path_session_id, set_etag, timestamp, ApiError,
 };
 use crate::config::Config;
 use crate::decode::{decode_new_session, decode_update};
-use crate::domain::{Session, SessionId, FIRST_STEP, LAST_STEP};
+use crate::domain::{CreateToken, Session, SessionId, FIRST_STEP, LAST_STEP};
 use crate::observe::{note, tag, Event};
-use crate::store::{StoreCreate, StoreDelete, StoreGet, StorePing, StoreUpdate};
+use crate::store::{StoreCreate, StoreDelete, StoreError, StoreGet, StorePing, StoreUpdate};
 
 fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
     result.unwrap_or_else(ApiError::into_response)
@@ -35,16 +35,31 @@ async fn create(
     req: &Request,
 ) -> Result<Response<Body>, ApiError> {
     require_method(req, "POST")?;
-    let new = decode_new_session(json_body(req)?)?;
-    let session = new.into_session(SessionId::generate(), Utc::now(), &config.policy);
-    store.create(&session).await?;
+    let key = idempotency_key(req)?;
+    let body = json_body(req)?;
+    let new = decode_new_session(body)?;
+    let (id, token) = match &key {
+        Some(key) => (key.session_id(), CreateToken::for_key(key, body)),
+        None => (SessionId::generate(), CreateToken::random()),
+    };
+    let session = new.into_session(id, Utc::now(), &config.policy);
+    let stored = store
+        .create(&session, &token)
+        .await
+        .map_err(|e| match (e, &key) {
+            (StoreError::AlreadyExists, Some(_)) => ApiError::IdempotencyKeyReused,
+            (e, _) => e.into(),
+        })?;
+    // A repeat answers as the first create did, with the draft as it is now.
     let mut response = json_response(
         StatusCode::CREATED,
-        &json!({ "sessionId": session.id.to_string(), "expiresAt": timestamp(session.live_until()) }),
+        &json!({ "sessionId": stored.id.to_string(), "expiresAt": timestamp(stored.live_until()) }),
     );
-    set_etag(&mut response, session.version);
-    tag(&mut response, session.id);
-    note(&mut response, Event::Created);
+    set_etag(&mut response, stored.version);
+    tag(&mut response, stored.id);
+    if stored.created_at == session.created_at {
+        note(&mut response, Event::Created);
+    }
     Ok(response)
 }
 

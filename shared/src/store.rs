@@ -6,7 +6,7 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{ExpiryPolicy, Session, SessionId, SessionPatch};
+use crate::domain::{CreateToken, ExpiryPolicy, Session, SessionId, SessionPatch};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -37,8 +37,14 @@ pub struct Updated {
 }
 
 pub trait StoreCreate {
-    /// Stores a new session; never overwrites one.
-    fn create(&self, session: &Session) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Stores a new session, marked with `token`, and returns what is stored under its id. A
+    /// live session with that id is never overwritten: it is returned when it carries the same
+    /// token (this create was sent before), and `AlreadyExists` otherwise.
+    fn create(
+        &self,
+        session: &Session,
+        token: &CreateToken,
+    ) -> impl Future<Output = Result<Session, StoreError>> + Send;
 }
 
 pub trait StoreGet {
@@ -86,6 +92,7 @@ pub mod memory {
     #[derive(Default)]
     pub struct MemoryStore {
         sessions: Mutex<HashMap<SessionId, Session>>,
+        create_tokens: Mutex<HashMap<SessionId, CreateToken>>,
         /// When set, every call fails as an unreachable store would.
         pub unavailable: bool,
     }
@@ -137,14 +144,28 @@ pub mod memory {
     }
 
     impl StoreCreate for MemoryStore {
-        async fn create(&self, session: &Session) -> Result<(), StoreError> {
+        async fn create(
+            &self,
+            session: &Session,
+            token: &CreateToken,
+        ) -> Result<Session, StoreError> {
             self.check()?;
             let mut sessions = self.lock();
-            if sessions.contains_key(&session.id) {
-                return Err(StoreError::AlreadyExists);
+            let mut tokens = self
+                .create_tokens
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(stored) = sessions.get(&session.id) {
+                if !stored.is_expired(session.created_at) {
+                    return match tokens.get(&session.id) {
+                        Some(stored_token) if stored_token == token => Ok(stored.clone()),
+                        _ => Err(StoreError::AlreadyExists),
+                    };
+                }
             }
             sessions.insert(session.id, session.clone());
-            Ok(())
+            tokens.insert(session.id, token.clone());
+            Ok(session.clone())
         }
     }
 

@@ -241,7 +241,9 @@ fn the_api_lets_a_browser_send_if_match_and_read_the_etag() {
     let t = template();
     let cors = &t["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"];
     let allowed = strings(&cors["AllowHeaders"]);
-    assert!(allowed.iter().any(|h| h == "If-Match") && allowed.iter().any(|h| h == "Content-Type"));
+    for header in ["Content-Type", "If-Match", "Idempotency-Key"] {
+        assert!(allowed.iter().any(|h| h == header), "{header} is allowed");
+    }
     assert!(strings(&cors["ExposeHeaders"]).iter().any(|h| h == "ETag"));
     let methods = strings(&cors["AllowMethods"]);
     for (method, _, _) in watch_routes() {

@@ -10,10 +10,14 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use lambda_http::http::{HeaderMap, StatusCode};
 use lambda_http::{Body, Request, Response};
-use project_session::domain::{ExpiryPolicy, Field, FieldValue, NewSession, Session, SessionId};
+use project_session::domain::{
+    CreateToken, ExpiryPolicy, Field, FieldValue, NewSession, Session, SessionId,
+};
 use project_session::dynamodb::{client_from_env, item_to_session, session_to_item, KEY_ATTRIBUTE};
 use project_session::store::memory::MemoryStore;
-use project_session::store::{StoreCreate, StoreDelete, StoreGet, StorePing, StoreUpdate};
+use project_session::store::{
+    StoreCreate, StoreDelete, StoreError, StoreGet, StorePing, StoreUpdate,
+};
 use project_session::{handlers, Config, DynamoStore};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -921,6 +925,108 @@ async fn active_draft_ends_at_its_cap<B: Backend>(store: &B) -> Option<()> {
     Some(())
 }
 
+fn create_with_key(key: &str, body: &str) -> Value {
+    with_header(
+        with_body(event("create-session.json", None), Some(body)),
+        "idempotency-key",
+        key,
+    )
+}
+
+pub async fn a_create_repeated_with_its_idempotency_key_answers_with_the_same_draft<B: Backend>(
+    store: Arc<B>,
+) {
+    let key = SessionId::generate().to_string();
+    let body = r#"{"projectData":{"projectName":"Sent twice"}}"#;
+    let first = call(&*store, &create_with_key(&key, body)).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.json);
+    let repeat = call(&*store, &create_with_key(&format!("\"{key}\""), body)).await;
+    assert_eq!(repeat.status, StatusCode::CREATED, "{}", repeat.json);
+    assert_eq!(repeat.json, first.json, "the same draft, the same expiry");
+    assert_eq!(repeat.headers["etag"], "\"1\"");
+    let id = first.json["sessionId"].as_str().unwrap();
+    let draft = get(&*store, id).await;
+    assert_eq!(
+        draft.json["projectData"],
+        json!({"projectName": "Sent twice"})
+    );
+    assert_eq!(draft.json["version"], 1);
+    let other = call(
+        &*store,
+        &create_with_key(&SessionId::generate().to_string(), body),
+    )
+    .await;
+    assert_ne!(
+        other.json["sessionId"], first.json["sessionId"],
+        "another key, another draft"
+    );
+}
+
+pub async fn an_idempotency_key_reused_with_another_body_gets_422_and_changes_nothing<
+    B: Backend,
+>(
+    store: Arc<B>,
+) {
+    let key = SessionId::generate().to_string();
+    let first = call(
+        &*store,
+        &create_with_key(&key, r#"{"projectData":{"clientName":"Ada"}}"#),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let reused = call(
+        &*store,
+        &create_with_key(&key, r#"{"projectData":{"clientName":"Eve"}}"#),
+    )
+    .await;
+    assert_eq!(
+        reused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reused.json
+    );
+    assert_eq!(
+        reused.json,
+        json!({"error": "This Idempotency-Key was already used with another request body"})
+    );
+    let draft = get(&*store, first.json["sessionId"].as_str().unwrap()).await;
+    assert_eq!(draft.json["projectData"], json!({"clientName": "Ada"}));
+}
+
+pub async fn a_malformed_idempotency_key_gets_400_and_creates_nothing<B: Backend>(store: Arc<B>) {
+    for bad in ["has space", "\"\"", &"k".repeat(256)] {
+        let reply = call(&*store, &create_with_key(bad, "{}")).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{bad:?}: {}",
+            reply.json
+        );
+        assert!(
+            reply.json["details"]["Idempotency-Key"].is_string(),
+            "{}",
+            reply.json
+        );
+    }
+}
+
+/// An SDK retry of a create whose first attempt committed and lost its reply meets its own
+/// draft: the store tells it apart from a real clash by the create's token.
+pub async fn a_create_that_meets_its_own_earlier_attempt_returns_that_draft<B: Backend>(
+    store: Arc<B>,
+) {
+    let session =
+        NewSession::default().into_session(SessionId::generate(), Utc::now(), &config().policy);
+    let token = CreateToken::random();
+    let first = store.create(&session, &token).await.expect("created");
+    let again = store.create(&session, &token).await.expect("its own draft");
+    assert_eq!(again, first);
+    assert!(matches!(
+        store.create(&session, &CreateToken::random()).await,
+        Err(StoreError::AlreadyExists)
+    ));
+}
+
 pub async fn health_reports_a_reachable_store<B: Backend>(store: Arc<B>) {
     let reply = call(&*store, &event("health.json", None)).await;
     assert_eq!(reply.status, StatusCode::OK);
@@ -962,6 +1068,10 @@ macro_rules! store_suite {
             a_delete_racing_an_update_never_leaves_half_a_draft,
             a_base64_body_is_decoded_and_checked_like_any_other,
             a_method_the_route_does_not_take_gets_405,
+            a_create_repeated_with_its_idempotency_key_answers_with_the_same_draft,
+            an_idempotency_key_reused_with_another_body_gets_422_and_changes_nothing,
+            a_malformed_idempotency_key_gets_400_and_creates_nothing,
+            a_create_that_meets_its_own_earlier_attempt_returns_that_draft,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
