@@ -5,8 +5,8 @@
 
 use std::time::Instant;
 
-use project_session::observe::Telemetry;
-use project_session::{telemetry, Config, DynamoStore};
+use project_session::observe::RequestReport;
+use project_session::{logging, Config, DynamoStore};
 
 fn main() {
     let started = Instant::now();
@@ -21,14 +21,14 @@ fn main() {
         .build()
         .expect("a tokio runtime");
     step("tokio runtime");
-    telemetry::init();
+    logging::init();
     step("tracing subscriber");
     let config = Config::from_env().expect("the function's environment");
     step("config from the environment");
     let store = DynamoStore::from_config(&config);
     step("DynamoDB client, as the functions build it");
-    let _telemetry = Telemetry::from_env("init-profile");
-    step("telemetry");
+    let _report = RequestReport::from_env("init-profile");
+    step("request report");
     let describe = || {
         runtime.block_on(async {
             let _ = store

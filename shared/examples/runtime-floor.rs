@@ -3,16 +3,17 @@
 //! DynamoDB. Its warm latency under the harness is what everything but the handler costs.
 
 use lambda_http::{run, service_fn, Body, Error, Response};
-use project_session::observe::Telemetry;
+use project_session::logging;
+use project_session::observe::{count_event, Event, RequestReport};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    project_session::telemetry::init();
-    let telemetry = Telemetry::from_env("runtime-floor");
+    logging::init();
+    let report = RequestReport::from_env("runtime-floor");
     run(service_fn(|req| {
-        telemetry.observe(req, |_req| async {
+        report.observe(req, |_req| async {
             let mut response = Response::new(Body::from("{}"));
-            project_session::observe::note(&mut response, project_session::observe::Event::Updated);
+            count_event(&mut response, Event::Updated);
             response
         })
     }))

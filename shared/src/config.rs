@@ -8,7 +8,8 @@ use crate::domain::ExpiryPolicy;
 pub struct Config {
     pub table_name: String,
     pub policy: ExpiryPolicy,
-    /// SDK attempts per DynamoDB request, first try included (the seed's `SESSION_MAX_ATTEMPTS`).
+    /// SDK attempts per DynamoDB request, first try included (the original design's
+    /// `SESSION_MAX_ATTEMPTS`).
     pub max_attempts: u32,
 }
 
@@ -84,7 +85,7 @@ mod tests {
     }
 
     #[test]
-    fn defaults_follow_the_seed() {
+    fn defaults_are_a_day_idle_a_week_at_most_and_three_attempts() {
         let config = Config::from_lookup(lookup(&[("TABLE_NAME", "t")])).unwrap();
         assert_eq!(config.policy.idle, Duration::seconds(86_400));
         assert_eq!(config.policy.max_lifetime, Duration::seconds(7 * 86_400));

@@ -150,14 +150,15 @@ impl<'de> Deserialize<'de> for Nested {
     }
 }
 
-/// What an update body carries besides the patch: the seed sends `sessionId` in the body.
+/// What an update body carries besides the patch: the original design sends `sessionId` in the
+/// body.
 #[derive(Debug, Default, PartialEq)]
 pub struct UpdateBody {
     pub session_id: Option<SessionId>,
     pub patch: SessionPatch,
 }
 
-/// `POST /project-session`. An empty body is the seed's defaults.
+/// `POST /project-session`. An empty body asks for the defaults.
 pub fn decode_new_session(body: &[u8]) -> Result<NewSession, DecodeError> {
     let mut new = NewSession::default();
     let Some(object) = parse(body)? else {
@@ -341,7 +342,7 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_body_or_null_members_mean_the_seed_defaults() {
+    fn an_empty_body_or_null_members_mean_the_defaults() {
         assert_eq!(decode_new_session(b""), Ok(NewSession::default()));
         let body = br#"{"projectData":null,"currentStep":null,"completedSteps":null}"#;
         assert_eq!(decode_new_session(body), Ok(NewSession::default()));

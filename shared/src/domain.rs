@@ -136,7 +136,7 @@ pub enum Kind {
     Choice(&'static [&'static str]),
 }
 
-/// The fields of the seed's `ProjectFormData`, in its order.
+/// The fields of the original design's `ProjectFormData`, in its order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
     ProjectName,
@@ -305,7 +305,8 @@ pub fn validate_step(value: &Value) -> Result<u8, String> {
         .ok_or_else(|| format!("must be a whole number from {FIRST_STEP} to {LAST_STEP}"))
 }
 
-/// Completed steps, de-duplicated and sorted: the seed's hook appends a step each time it saves.
+/// Completed steps, de-duplicated and sorted: the original design's hook appends a step each
+/// time it saves.
 pub fn validate_steps(value: &Value) -> Result<Vec<u8>, String> {
     let items = value
         .as_array()
@@ -349,7 +350,7 @@ impl Session {
     }
 }
 
-/// What a create request asks for; the seed's defaults are `{}`, step 1 and no completed steps.
+/// What a create request asks for; the defaults are no fields, step 1 and no completed steps.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NewSession {
     pub project_data: ProjectData,
@@ -407,7 +408,7 @@ impl SessionPatch {
 }
 
 /// How long a draft lives: `idle` after its last write (every write pushes the expiry
-/// forward, as the seed's `setEx` does), and never more than `max_lifetime` after its creation
+/// forward, as the original design's `setEx` does), and never more than `max_lifetime` after its creation
 /// (OWASP's absolute session timeout).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExpiryPolicy {
@@ -516,7 +517,7 @@ mod tests {
     }
 
     #[test]
-    fn priority_takes_only_the_seed_choices() {
+    fn priority_takes_only_low_medium_or_high() {
         assert!(validate_value(Field::Priority, &json!("high")).is_ok());
         assert!(validate_value(Field::Priority, &json!("urgent")).is_err());
     }

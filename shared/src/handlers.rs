@@ -13,7 +13,7 @@ use crate::api::{
 use crate::config::Config;
 use crate::decode::{decode_new_session, decode_update};
 use crate::domain::{CreateToken, Session, SessionId, FIRST_STEP, LAST_STEP};
-use crate::observe::{note, tag, Event};
+use crate::observe::{count_event, log_session_tag, Event};
 use crate::store::{StoreCreate, StoreDelete, StoreError, StoreGet, StorePing, StoreUpdate};
 
 fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
@@ -56,9 +56,9 @@ async fn create(
         &json!({ "sessionId": stored.id.to_string(), "expiresAt": timestamp(stored.live_until()) }),
     );
     set_etag(&mut response, stored.version);
-    tag(&mut response, stored.id);
+    log_session_tag(&mut response, stored.id);
     if stored.created_at == session.created_at {
-        note(&mut response, Event::Created);
+        count_event(&mut response, Event::Created);
     }
     Ok(response)
 }
@@ -74,11 +74,11 @@ async fn get(store: &impl StoreGet, req: &Request) -> Result<Response<Body>, Api
     let session = store.get(id, Utc::now()).await?;
     let mut response = json_response(StatusCode::OK, &session_json(&session));
     set_etag(&mut response, session.version);
-    tag(&mut response, id);
+    log_session_tag(&mut response, id);
     Ok(response)
 }
 
-/// The seed's session shape, timestamps in RFC 3339 UTC.
+/// The session as the original design returns it, timestamps in RFC 3339 UTC.
 pub fn session_json(session: &Session) -> Value {
     let data: Map<String, Value> = session
         .project_data
@@ -97,7 +97,7 @@ pub fn session_json(session: &Session) -> Value {
     })
 }
 
-/// `PUT /project-session` (id in the body, as the seed sends it) and
+/// `PUT /project-session` (id in the body, as the original design sends it) and
 /// `PUT /project-session/{sessionId}`.
 pub async fn update_session(
     store: &impl StoreUpdate,
@@ -118,24 +118,13 @@ async fn update(
     let mut body = decode_update(json_body(req)?)?;
     let id = match (path_id, body.session_id) {
         (Some(path), Some(body)) if path != body => {
-            return Err(ApiError::BadRequest {
-                message: "Invalid request body".into(),
-                details: Some(
-                    [(
-                        "sessionId".into(),
-                        "does not match the session id in the path".into(),
-                    )]
-                    .into(),
-                ),
-            })
+            return Err(ApiError::invalid_body([(
+                "sessionId",
+                "does not match the session id in the path",
+            )]))
         }
         (Some(id), _) | (None, Some(id)) => id,
-        (None, None) => {
-            return Err(ApiError::BadRequest {
-                message: "Invalid request body".into(),
-                details: Some([("sessionId".into(), "is required".into())].into()),
-            })
-        }
+        (None, None) => return Err(ApiError::invalid_body([("sessionId", "is required")])),
     };
     // Both If-Match and expectedVersion must hold: two different ones answer 412.
     body.patch.expected_versions.extend(if_match);
@@ -147,8 +136,8 @@ async fn update(
         &json!({ "success": true, "version": updated.version, "expiresAt": timestamp(updated.expires_at) }),
     );
     set_etag(&mut response, updated.version);
-    tag(&mut response, id);
-    note(&mut response, Event::Updated);
+    log_session_tag(&mut response, id);
+    count_event(&mut response, Event::Updated);
     Ok(response)
 }
 
@@ -162,31 +151,25 @@ async fn delete(store: &impl StoreDelete, req: &Request) -> Result<Response<Body
     let id = required_path_session_id(req)?;
     let deleted = store.delete(id, Utc::now()).await?;
     let mut response = json_response(StatusCode::OK, &json!({ "success": true }));
-    tag(&mut response, id);
-    note(&mut response, Event::Deleted);
-    // The seed's `completed` metric: a draft cleared after every step was done.
+    log_session_tag(&mut response, id);
+    count_event(&mut response, Event::Deleted);
+    // The original design's `completed` metric: a draft cleared after every step was done.
     if (FIRST_STEP..=LAST_STEP).all(|step| deleted.completed_steps.contains(&step)) {
-        note(&mut response, Event::Completed);
+        count_event(&mut response, Event::Completed);
     }
     Ok(response)
 }
 
 /// `GET /health`
 pub async fn health(store: &impl StorePing, req: Request) -> Response<Body> {
-    if let Err(e) = require_method(&req, "GET") {
-        return e.into_response();
-    }
-    match store.ping().await {
-        Ok(()) => json_response(
-            StatusCode::OK,
-            &json!({ "status": "healthy", "dynamodb": "connected" }),
-        ),
-        Err(e) => {
-            tracing::error!(error = ?ApiError::from(e), "health check failed");
-            json_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &json!({ "status": "unhealthy", "dynamodb": "disconnected" }),
-            )
-        }
-    }
+    respond(check_health(store, &req).await)
+}
+
+async fn check_health(store: &impl StorePing, req: &Request) -> Result<Response<Body>, ApiError> {
+    require_method(req, "GET")?;
+    store.ping().await.map_err(ApiError::Unhealthy)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "status": "healthy", "dynamodb": "connected" }),
+    ))
 }

@@ -1,7 +1,10 @@
 //! Draft sessions of the create-project wizard, shared by every function.
 //!
-//! `domain` holds the rules, `store` the per-verb ports, `dynamodb` the adapter,
-//! `decode` and `api` the HTTP edges, and `handlers` ties them together.
+//! `domain` holds the rules, `store` the per-verb ports, `dynamodb` the adapter, `decode` and
+//! `api` the HTTP edges, and `handlers` ties them together; `observe` reports each request
+//! and `logging` sets up the logs. With the `test-support` feature (tests, examples and
+//! benches turn it on; the functions do not) `store::memory::MemoryStore`,
+//! `dynamodb::create_table` and `dynamodb::OperationLog` are compiled in too.
 
 pub mod api;
 pub mod config;
@@ -9,19 +12,9 @@ pub mod decode;
 pub mod domain;
 pub mod dynamodb;
 pub mod handlers;
+pub mod logging;
 pub mod observe;
 pub mod store;
-pub mod telemetry;
 
 pub use config::Config;
 pub use dynamodb::DynamoStore;
-
-impl DynamoStore {
-    /// The store for a function: one SDK client, built once per cold start.
-    pub fn from_config(config: &Config) -> Self {
-        DynamoStore::new(
-            dynamodb::client_from_env(config.max_attempts),
-            &config.table_name,
-        )
-    }
-}

@@ -1,6 +1,10 @@
 //! What a function tells CloudWatch about each request: one log line (route, status, latency,
 //! Lambda request id, a short tag of the session id) and one Embedded Metric Format line with
-//! the seed's counters. Never draft contents, e-mails, phone numbers or whole session ids.
+//! its counters. Never draft contents, e-mails, phone numbers or whole session ids.
+//!
+//! Handlers leave what only they know in the response (`count_event`, `log_session_tag`);
+//! `RequestReport::observe` adds what the response itself shows (its status, the error it was
+//! made from) and writes both lines.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -10,9 +14,11 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Map, Value};
 
+use crate::api::ApiError;
 use crate::domain::SessionId;
 
-/// The seed's `created`, `completed`, `expired` and `errors`, plus `updated` and `deleted`.
+/// The original design's counters `created`, `completed`, `expired` and `errors`, plus
+/// `updated` and `deleted`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     Created,
@@ -50,22 +56,40 @@ fn outcome(response: &mut Response<Body>) -> &mut Outcome {
     response.extensions_mut().get_or_insert_default::<Outcome>()
 }
 
-pub fn note(response: &mut Response<Body>, event: Event) {
+/// Counts `event` in the metrics line of the request `response` answers.
+pub fn count_event(response: &mut Response<Body>, event: Event) {
     outcome(response).events.push(event);
 }
 
-pub fn tag(response: &mut Response<Body>, id: SessionId) {
+/// Names the session, by its short log tag, in the log line of the request `response` answers.
+pub fn log_session_tag(response: &mut Response<Body>, id: SessionId) {
     outcome(response).session = Some(id.log_tag());
 }
 
-/// Per function, built once per cold start.
+/// What the report counts and logs of a response: what its handler left, and what the response
+/// itself shows (a draft found expired, a failure on our side).
+fn take_outcome(response: &mut Response<Body>) -> Outcome {
+    let mut outcome = response
+        .extensions_mut()
+        .remove::<Outcome>()
+        .unwrap_or_default();
+    if let Some(ApiError::Expired) = ApiError::of(response) {
+        outcome.events.push(Event::Expired);
+    }
+    if response.status().is_server_error() {
+        outcome.events.push(Event::Error);
+    }
+    outcome
+}
+
+/// Reports each request of a function: built once per cold start.
 #[derive(Clone, Debug)]
-pub struct Telemetry {
+pub struct RequestReport {
     function: &'static str,
     namespace: String,
 }
 
-impl Telemetry {
+impl RequestReport {
     pub const DEFAULT_NAMESPACE: &'static str = "ProjectSession";
 
     /// The namespace comes from `METRICS_NAMESPACE` (a template parameter).
@@ -74,7 +98,7 @@ impl Telemetry {
             .ok()
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| Self::DEFAULT_NAMESPACE.to_string());
-        Telemetry {
+        RequestReport {
             function,
             namespace,
         }
@@ -96,13 +120,7 @@ impl Telemetry {
         let mut response = handle(req).await;
         let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
         let status = response.status();
-        let mut outcome = response
-            .extensions_mut()
-            .remove::<Outcome>()
-            .unwrap_or_default();
-        if status.is_server_error() {
-            outcome.events.push(Event::Error);
-        }
+        let outcome = take_outcome(&mut response);
         tracing::info!(
             route = %route,
             status = status.as_u16(),
@@ -149,7 +167,7 @@ fn route(req: &Request) -> String {
 /// Written by hand rather than through a metrics crate: the documents are per request (no
 /// process-wide recorder to share between concurrent invocations), and the format is small.
 pub fn emf_line(
-    telemetry: &Telemetry,
+    report: &RequestReport,
     events: &[Event],
     request_id: Option<&str>,
     timestamp_ms: u64,
@@ -170,7 +188,7 @@ pub fn emf_line(
             document.insert(name.to_string(), json!(count));
         }
     }
-    document.insert("function".into(), json!(telemetry.function));
+    document.insert("function".into(), json!(report.function));
     if let Some(id) = request_id {
         document.insert("requestId".into(), json!(id));
     }
@@ -179,7 +197,7 @@ pub fn emf_line(
         json!({
             "Timestamp": timestamp_ms,
             "CloudWatchMetrics": [{
-                "Namespace": telemetry.namespace,
+                "Namespace": report.namespace,
                 "Dimensions": [["function"]],
                 "Metrics": metrics,
             }],
@@ -194,12 +212,12 @@ mod tests {
 
     #[test]
     fn an_emf_line_counts_each_event_under_the_function_dimension() {
-        let telemetry = Telemetry {
+        let report = RequestReport {
             function: "delete-session",
             namespace: "Drafts".into(),
         };
         let line = emf_line(
-            &telemetry,
+            &report,
             &[Event::Deleted, Event::Completed],
             Some("req-1"),
             42,
@@ -218,6 +236,6 @@ mod tests {
             spec["Metrics"],
             json!([{"Name": "deleted", "Unit": "Count"}, {"Name": "completed", "Unit": "Count"}])
         );
-        assert_eq!(emf_line(&telemetry, &[], None, 42), None);
+        assert_eq!(emf_line(&report, &[], None, 42), None);
     }
 }

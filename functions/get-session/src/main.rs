@@ -1,18 +1,18 @@
 //! `GET /project-session/{sessionId}`: a draft, as stored.
 
 use lambda_http::{run, service_fn, Error};
-use project_session::observe::Telemetry;
-use project_session::{handlers, telemetry, Config, DynamoStore};
+use project_session::observe::RequestReport;
+use project_session::{handlers, logging, Config, DynamoStore};
 
 // One thread: a Lambda instance serves one request at a time, on a fraction of a vCPU.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    telemetry::init();
+    logging::init();
     let config = Config::from_env()?;
     let store = DynamoStore::from_config(&config);
-    let telemetry = Telemetry::from_env("get-session");
+    let report = RequestReport::from_env("get-session");
     run(service_fn(|req| {
-        telemetry.observe(req, |req| handlers::get_session(&store, req))
+        report.observe(req, |req| handlers::get_session(&store, req))
     }))
     .await
 }

@@ -1,18 +1,18 @@
 //! `GET /health`: whether DynamoDB answers.
 
 use lambda_http::{run, service_fn, Error};
-use project_session::observe::Telemetry;
-use project_session::{handlers, telemetry, Config, DynamoStore};
+use project_session::observe::RequestReport;
+use project_session::{handlers, logging, Config, DynamoStore};
 
 // One thread: a Lambda instance serves one request at a time, on a fraction of a vCPU.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    telemetry::init();
+    logging::init();
     let config = Config::from_env()?;
     let store = DynamoStore::from_config(&config);
-    let telemetry = Telemetry::from_env("health");
+    let report = RequestReport::from_env("health");
     run(service_fn(|req| {
-        telemetry.observe(req, |req| handlers::health(&store, req))
+        report.observe(req, |req| handlers::health(&store, req))
     }))
     .await
 }

@@ -1,8 +1,5 @@
 //! The API suite against DynamoDB Local, plus what only a real DynamoDB shows: the item
 //! layout, the table's TTL, the event fixtures and an unreachable endpoint.
-//! `scripts/test.sh` starts DynamoDB Local and creates the table before these run.
-
-mod suite;
 
 use aws_sdk_dynamodb::types::{AttributeValue, TimeToLiveStatus};
 use lambda_http::http::StatusCode;
@@ -10,7 +7,10 @@ use project_session::domain::SessionId;
 use project_session::dynamodb::{client_from_env, KEY_ATTRIBUTE, TTL_ATTRIBUTE};
 use project_session::DynamoStore;
 use serde_json::json;
-use suite::{call, create, dynamodb, dynamodb_lagging_ttl, event, raw_item, require};
+
+use crate::support::{
+    call, create, dynamodb, dynamodb_lagging_ttl, event, raw_item, require, with_body,
+};
 
 store_suite!(dynamodb_lagging_ttl);
 
@@ -179,7 +179,7 @@ fn throttling_endpoint() -> String {
 
 async fn assert_503_without_success(store: &DynamoStore) {
     let id = SessionId::generate().to_string();
-    let update = suite::with_body(
+    let update = with_body(
         event("update-session-seed.json", Some(&id)),
         Some(&json!({"sessionId": id, "projectData": {"projectName": "Unsaved"}}).to_string()),
     );

@@ -1,11 +1,12 @@
 //! The README's main command (`scripts/dev.sh`: DynamoDB Local and `cargo lambda watch`),
-//! started on free ports for a test and stopped (as Ctrl-C does) when dropped.
-#![allow(dead_code)]
+//! started on free ports for a test and stopped (as Ctrl-C does) when dropped, and an HTTP
+//! client for it.
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -15,16 +16,24 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// One stack at a time in this binary, as when each test that starts one was a binary of its
+/// own: two at once would build and serve side by side on a small machine.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 /// The running stack; dropping it stops everything the script started (its Ctrl-C path).
 pub struct Stack {
     child: Child,
     pub base: String,
     log: PathBuf,
+    // Released after `drop` has stopped the script.
+    _turn: MutexGuard<'static, ()>,
 }
 
 impl Stack {
     /// `name` names its log, `.local/<name>-dev.log`.
     pub fn start(name: &str) -> Stack {
+        // A test that failed with the stack up poisons the lock; the next one may still go.
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
         let root = root();
         let log = root.join(format!(".local/{name}-dev.log"));
         std::fs::create_dir_all(root.join(".local")).unwrap();
@@ -50,6 +59,7 @@ impl Stack {
             child,
             base: format!("http://127.0.0.1:{port}"),
             log,
+            _turn: turn,
         };
         stack.wait_until_ready();
         stack

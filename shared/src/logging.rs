@@ -19,6 +19,7 @@ fn level() -> LevelFilter {
     }
 }
 
+/// Installs the subscriber, once per cold start, before anything logs.
 pub fn init() {
     let builder = tracing_subscriber::fmt()
         .with_max_level(level())

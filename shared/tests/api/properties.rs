@@ -3,15 +3,14 @@
 //! and a refused request never changes the stored draft. Runs a bounded number of cases in CI
 //! (`PROPTEST_CASES` raises it).
 
-mod suite;
-
 use std::sync::Arc;
 
 use lambda_http::http::StatusCode;
 use project_session::store::memory::MemoryStore;
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use suite::{call, create, event, get, with_body, with_header};
+
+use crate::support::{call, create, event, get, with_body, with_header};
 
 const FIELDS: [&str; 16] = [
     "projectName",

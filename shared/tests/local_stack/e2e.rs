@@ -1,10 +1,9 @@
 //! End to end: starts the README's main command (`scripts/dev.sh`: DynamoDB Local and
 //! `cargo lambda watch`) on free ports and drives the whole flow over HTTP, as a browser would.
 
-mod stack;
-
 use serde_json::{json, Value};
-use stack::{agent, call, Stack};
+
+use crate::stack::{agent, call, Stack};
 
 #[test]
 fn the_main_command_serves_the_whole_flow_over_http() {
@@ -26,7 +25,7 @@ fn the_main_command_serves_the_whole_flow_over_http() {
     assert_eq!(etag.as_deref(), Some("\"1\""));
     let id = created["sessionId"].as_str().unwrap().to_string();
 
-    // The seed's form: the id in the body.
+    // The original design's form: the id in the body.
     let (status, _, saved) = send(
         "PUT",
         "/project-session",

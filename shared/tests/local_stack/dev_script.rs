@@ -4,9 +4,7 @@ use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::process::Command;
 
-fn root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use crate::stack::root;
 
 /// `port_free PORT` from scripts/lib.sh.
 fn port_free(port: u16) -> bool {
@@ -29,6 +27,8 @@ fn plain_bind_succeeds(port: u16) -> bool {
             "import socket,sys; socket.socket().bind(('127.0.0.1', int(sys.argv[1])))",
         ])
         .arg(port.to_string())
+        // Its traceback for the expected EADDRINUSE is noise in the test output.
+        .stderr(std::process::Stdio::null())
         .status()
         .expect("python3 runs")
         .success()

@@ -3,8 +3,6 @@
 //! writes, and each function may call exactly the DynamoDB operations its code makes
 //! (observed against DynamoDB Local, not assumed).
 
-mod suite;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -12,8 +10,9 @@ use lambda_http::{Body, Request, Response};
 use project_session::dynamodb::{client_from_env, OperationLog, KEY_ATTRIBUTE, TTL_ATTRIBUTE};
 use project_session::{handlers, DynamoStore};
 use serde_json::Value;
-use suite::{config, create, event, request, Reply};
 use yaml_rust2::{Yaml, YamlLoader};
+
+use crate::support::{config, create, event, request, with_body, Reply};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -329,21 +328,21 @@ async fn a_refused_request_never_reaches_dynamodb() {
         ("update_session", event("update-session.json", Some(id))),
         (
             "update_session",
-            suite::with_body(
+            with_body(
                 event("update-session-seed.json", None),
                 Some(r#"{"sessionId":"x"}"#),
             ),
         ),
         (
             "create_session",
-            suite::with_body(
+            with_body(
                 event("create-session.json", None),
                 Some(r#"{"currentStep":9}"#),
             ),
         ),
         (
             "create_session",
-            suite::with_body(event("create-session.json", None), Some("{")),
+            with_body(event("create-session.json", None), Some("{")),
         ),
     ];
     for (handler, ev) in refused {

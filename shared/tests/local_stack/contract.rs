@@ -2,16 +2,14 @@
 //! scripts/test.sh) runs against the README's main command, including its stateful phase,
 //! which follows the spec's links from a created draft to reading, updating and deleting it.
 
-mod stack;
-
 use std::process::Command;
 
-use stack::{root, Stack};
+use crate::stack::{root, Stack};
 
 #[test]
 fn the_api_served_locally_matches_openapi_yaml() {
     let stack = Stack::start("contract");
-    let contract = root().join("shared/tests/contract");
+    let contract = root().join("shared/tests/local_stack/contract");
     let st = root().join(".local/venv/bin/st");
     assert!(
         st.exists(),

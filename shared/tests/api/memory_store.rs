@@ -1,10 +1,9 @@
 //! The API suite against the in-memory store: handler logic without AWS.
 
-mod suite;
-
 use lambda_http::http::StatusCode;
 use project_session::store::memory::MemoryStore;
-use suite::{call, event};
+
+use crate::support::{call, event, with_body};
 
 async fn memory() -> MemoryStore {
     MemoryStore::default()
@@ -57,7 +56,7 @@ async fn a_store_failure_is_logged_with_its_cause_but_not_the_request() {
     let body = r#"{"projectData":{"clientEmail":"ada@example.com"}}"#;
     let reply = call(
         &store,
-        &suite::with_body(event("create-session.json", None), Some(body)),
+        &with_body(event("create-session.json", None), Some(body)),
     )
     .await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);

@@ -1,0 +1,96 @@
+//! DynamoDB's failures as the ports' `StoreError`: the SDK's errors by kind, and a failed
+//! write condition by the item DynamoDB returned with it.
+
+use std::collections::{BTreeSet, HashMap};
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+
+use super::item::{live_until, number, VERSION};
+use crate::domain::is_expired;
+use crate::store::StoreError;
+
+/// Transient failures (network, timeouts, throttling, DynamoDB's own 5xx) are `Unavailable`
+/// so clients are told to retry; anything else is a bug or a misconfiguration.
+pub(super) fn store_error<E>(err: SdkError<E>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let transient = match &err {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        SdkError::ServiceError(e) => {
+            e.raw().status().is_server_error()
+                || matches!(
+                    e.err().code(),
+                    Some(
+                        "ThrottlingException"
+                            | "ProvisionedThroughputExceededException"
+                            | "RequestLimitExceeded"
+                            | "InternalServerError"
+                            | "ServiceUnavailable"
+                    )
+                )
+        }
+        _ => false,
+    };
+    if transient {
+        StoreError::Unavailable(Box::new(err))
+    } else {
+        StoreError::Failed(Box::new(err))
+    }
+}
+
+/// Why a conditional write failed, told from the item DynamoDB returned with the failure.
+pub(super) fn condition_failure(
+    item: Option<&HashMap<String, AttributeValue>>,
+    now: DateTime<Utc>,
+    expected_versions: &BTreeSet<u64>,
+) -> StoreError {
+    let Some(item) = item else {
+        return StoreError::NotFound;
+    };
+    match (live_until(item), number::<u64>(item, VERSION)) {
+        (Ok(at), _) if is_expired(at, now) => StoreError::Expired,
+        (Ok(_), Ok(current)) if expected_versions.iter().any(|v| *v != current) => {
+            StoreError::VersionMismatch { current }
+        }
+        // An item without a live expiry or version is not one of ours: treat it as gone.
+        _ => StoreError::Expired,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ExpiryPolicy, NewSession, SessionId};
+    use crate::dynamodb::session_to_item;
+    use chrono::Duration;
+
+    #[test]
+    fn a_failed_condition_tells_missing_expired_and_stale_apart() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let mut session = NewSession::default().into_session(
+            SessionId::generate(),
+            now,
+            &ExpiryPolicy::default(),
+        );
+        session.version = 4;
+        let live = session_to_item(&session);
+        assert!(matches!(
+            condition_failure(None, now, &BTreeSet::new()),
+            StoreError::NotFound
+        ));
+        assert!(matches!(
+            condition_failure(Some(&live), now, &[3].into()),
+            StoreError::VersionMismatch { current: 4 }
+        ));
+        let later = now + Duration::seconds(86_400);
+        assert!(matches!(
+            condition_failure(Some(&live), later, &[3].into()),
+            StoreError::Expired
+        ));
+    }
+}

@@ -1,0 +1,222 @@
+//! The item layout (partition key `sessionId`): `projectData` M of the typed fields,
+//! `currentStep` N, `completedSteps` L of N, `createdAt` and `lastActivity` N (epoch
+//! milliseconds), `expiresAt` N (epoch seconds, the table's TTL attribute, pushed forward by
+//! every write), `maxExpiresAt` N (epoch seconds, the absolute cap set at creation), `version` N
+//! and `createToken` S (see `CreateToken`). A session to its item and back, and the condition
+//! under which an item is a live draft.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use serde_json::Number;
+
+use crate::domain::{Field, FieldValue, ProjectData, Session, SessionId};
+use crate::store::StoreError;
+
+/// The table's partition key, declared the same in `template.yaml`.
+pub const KEY_ATTRIBUTE: &str = "sessionId";
+/// The table's TTL attribute, declared the same in `template.yaml`.
+pub const TTL_ATTRIBUTE: &str = "expiresAt";
+
+pub(super) const PROJECT_DATA: &str = "projectData";
+pub(super) const CURRENT_STEP: &str = "currentStep";
+pub(super) const COMPLETED_STEPS: &str = "completedSteps";
+const CREATED_AT: &str = "createdAt";
+pub(super) const LAST_ACTIVITY: &str = "lastActivity";
+pub(super) const VERSION: &str = "version";
+pub(super) const MAX_EXPIRES_AT: &str = "maxExpiresAt";
+/// The create that made the item (`CreateToken`): how a repeat of it is recognised.
+pub(super) const CREATE_TOKEN: &str = "createToken";
+
+/// Expression placeholders, so no attribute name ever meets DynamoDB's reserved words.
+/// The TTL sweep is lazy, so a write checks both expiries itself.
+pub(super) const LIVE_CONDITION: &str =
+    "attribute_exists(#sessionId) AND #expiresAt > :now AND #maxExpiresAt > :now";
+
+/// The names `LIVE_CONDITION` uses.
+pub(super) fn live_condition_names() -> HashMap<String, String> {
+    HashMap::from([
+        ("#sessionId".to_string(), KEY_ATTRIBUTE.to_string()),
+        ("#expiresAt".to_string(), TTL_ATTRIBUTE.to_string()),
+        ("#maxExpiresAt".to_string(), MAX_EXPIRES_AT.to_string()),
+    ])
+}
+
+/// An item that does not have the shape this module writes.
+#[derive(Debug, thiserror::Error)]
+#[error("stored item has a missing or malformed `{0}` attribute")]
+pub struct MalformedItem(pub(super) &'static str);
+
+impl From<MalformedItem> for StoreError {
+    fn from(e: MalformedItem) -> Self {
+        StoreError::Failed(Box::new(e))
+    }
+}
+
+pub(super) fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub(super) fn key(id: SessionId) -> AttributeValue {
+    AttributeValue::S(id.to_string())
+}
+
+/// Numbers go out without an exponent: Rust prints floats in plain decimal.
+fn number_to_attribute(number: &Number) -> AttributeValue {
+    match number.as_u64() {
+        Some(u) => n(u),
+        None => n(number.as_f64().unwrap_or(0.0)),
+    }
+}
+
+pub(super) fn field_to_attribute(value: &FieldValue) -> AttributeValue {
+    match value {
+        FieldValue::Text(s) => AttributeValue::S(s.clone()),
+        FieldValue::Number(number) => number_to_attribute(number),
+    }
+}
+
+fn attribute_to_field(value: &AttributeValue) -> Option<FieldValue> {
+    match value {
+        AttributeValue::S(s) => Some(FieldValue::Text(s.clone())),
+        AttributeValue::N(s) => s
+            .parse::<u64>()
+            .map(Number::from)
+            .ok()
+            .or_else(|| s.parse::<f64>().ok().and_then(Number::from_f64))
+            .map(FieldValue::Number),
+        _ => None,
+    }
+}
+
+pub fn session_to_item(session: &Session) -> HashMap<String, AttributeValue> {
+    let data = session
+        .project_data
+        .iter()
+        .map(|(field, value)| (field.name().to_string(), field_to_attribute(value)))
+        .collect();
+    HashMap::from([
+        (KEY_ATTRIBUTE.to_string(), key(session.id)),
+        (PROJECT_DATA.to_string(), AttributeValue::M(data)),
+        (CURRENT_STEP.to_string(), n(session.current_step)),
+        (COMPLETED_STEPS.to_string(), steps(&session.completed_steps)),
+        (
+            CREATED_AT.to_string(),
+            n(session.created_at.timestamp_millis()),
+        ),
+        (
+            LAST_ACTIVITY.to_string(),
+            n(session.last_activity.timestamp_millis()),
+        ),
+        (TTL_ATTRIBUTE.to_string(), n(session.expires_at.timestamp())),
+        (
+            MAX_EXPIRES_AT.to_string(),
+            n(session.max_expires_at.timestamp()),
+        ),
+        (VERSION.to_string(), n(session.version)),
+    ])
+}
+
+pub(super) fn steps(steps: &[u8]) -> AttributeValue {
+    AttributeValue::L(steps.iter().map(n).collect())
+}
+
+pub(super) fn number<T: std::str::FromStr>(
+    item: &HashMap<String, AttributeValue>,
+    name: &'static str,
+) -> Result<T, MalformedItem> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|s| s.parse().ok())
+        .ok_or(MalformedItem(name))
+}
+
+fn epoch_millis(
+    item: &HashMap<String, AttributeValue>,
+    name: &'static str,
+) -> Result<DateTime<Utc>, MalformedItem> {
+    DateTime::from_timestamp_millis(number(item, name)?).ok_or(MalformedItem(name))
+}
+
+fn epoch_seconds(
+    item: &HashMap<String, AttributeValue>,
+    name: &'static str,
+) -> Result<DateTime<Utc>, MalformedItem> {
+    DateTime::from_timestamp(number(item, name)?, 0).ok_or(MalformedItem(name))
+}
+
+/// When the item's draft ends: its idle expiry or its absolute cap, whichever is first.
+pub(super) fn live_until(
+    item: &HashMap<String, AttributeValue>,
+) -> Result<DateTime<Utc>, MalformedItem> {
+    Ok(epoch_seconds(item, TTL_ATTRIBUTE)?.min(epoch_seconds(item, MAX_EXPIRES_AT)?))
+}
+
+/// The token of the create that made the item.
+pub(super) fn create_token(item: &HashMap<String, AttributeValue>) -> Option<&str> {
+    item.get(CREATE_TOKEN)?.as_s().ok().map(String::as_str)
+}
+
+pub fn item_to_session(item: &HashMap<String, AttributeValue>) -> Result<Session, MalformedItem> {
+    let id = item
+        .get(KEY_ATTRIBUTE)
+        .and_then(|v| v.as_s().ok())
+        .and_then(|s| SessionId::parse(s))
+        .ok_or(MalformedItem(KEY_ATTRIBUTE))?;
+    let data = item
+        .get(PROJECT_DATA)
+        .and_then(|v| v.as_m().ok())
+        .ok_or(MalformedItem(PROJECT_DATA))?;
+    let project_data = data
+        .iter()
+        .filter_map(|(name, value)| Some((Field::from_name(name)?, attribute_to_field(value)?)))
+        .collect::<ProjectData>();
+    let completed_steps = item
+        .get(COMPLETED_STEPS)
+        .and_then(|v| v.as_l().ok())
+        .ok_or(MalformedItem(COMPLETED_STEPS))?
+        .iter()
+        .map(|v| v.as_n().ok().and_then(|s| s.parse().ok()))
+        .collect::<Option<Vec<u8>>>()
+        .ok_or(MalformedItem(COMPLETED_STEPS))?;
+    Ok(Session {
+        id,
+        project_data,
+        current_step: number(item, CURRENT_STEP)?,
+        completed_steps,
+        created_at: epoch_millis(item, CREATED_AT)?,
+        last_activity: epoch_millis(item, LAST_ACTIVITY)?,
+        expires_at: epoch_seconds(item, TTL_ATTRIBUTE)?,
+        max_expires_at: epoch_seconds(item, MAX_EXPIRES_AT)?,
+        version: number(item, VERSION)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ExpiryPolicy, NewSession};
+
+    #[test]
+    fn a_session_survives_the_round_trip_through_an_item() {
+        let now = DateTime::from_timestamp_millis(1_800_000_000_123).unwrap();
+        let session = NewSession {
+            project_data: [
+                (Field::ProjectName, FieldValue::Text("Tower".into())),
+                (
+                    Field::SquareFootage,
+                    FieldValue::Number(Number::from_f64(1200.25).unwrap()),
+                ),
+                (Field::NumberOfFloors, FieldValue::Number(12.into())),
+            ]
+            .into(),
+            current_step: Some(2),
+            completed_steps: Some(vec![1]),
+        }
+        .into_session(SessionId::generate(), now, &ExpiryPolicy::default());
+        let item = session_to_item(&session);
+        assert_eq!(item[TTL_ATTRIBUTE], AttributeValue::N("1800086400".into()));
+        assert_eq!(item_to_session(&item).unwrap(), session);
+    }
+}

@@ -1,0 +1,124 @@
+//! The expressions of an update's one `UpdateItem`.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+
+use super::item::{
+    field_to_attribute, live_condition_names, n, steps, COMPLETED_STEPS, CURRENT_STEP,
+    LAST_ACTIVITY, LIVE_CONDITION, PROJECT_DATA, VERSION,
+};
+use crate::domain::{ExpiryPolicy, SessionPatch};
+
+/// One UpdateItem's expressions for a patch.
+#[derive(Debug, PartialEq)]
+pub struct UpdateExpression {
+    pub update: String,
+    pub condition: String,
+    pub names: HashMap<String, String>,
+    pub values: HashMap<String, AttributeValue>,
+}
+
+/// Sets only the `projectData.<field>` paths the patch names, so two tabs saving different
+/// fields at once both keep their field. The condition makes a missing or expired session
+/// fail instead of being revived as a half item.
+pub fn update_expression(
+    patch: &SessionPatch,
+    now: DateTime<Utc>,
+    policy: &ExpiryPolicy,
+) -> UpdateExpression {
+    let mut names = live_condition_names();
+    names.insert("#lastActivity".into(), LAST_ACTIVITY.into());
+    names.insert("#version".into(), VERSION.into());
+    let mut values = HashMap::from([
+        (":now".to_string(), n(now.timestamp())),
+        (":nowMillis".to_string(), n(now.timestamp_millis())),
+        (
+            ":expiresAt".to_string(),
+            n(policy.expires_at(now).timestamp()),
+        ),
+        (":one".to_string(), n(1)),
+    ]);
+    let mut set = vec![
+        "#lastActivity = :nowMillis".to_string(),
+        "#expiresAt = :expiresAt".to_string(),
+    ];
+    let mut remove = Vec::new();
+    if let Some(step) = patch.current_step {
+        names.insert("#currentStep".into(), CURRENT_STEP.into());
+        values.insert(":currentStep".into(), n(step));
+        set.push("#currentStep = :currentStep".into());
+    }
+    if let Some(done) = &patch.completed_steps {
+        names.insert("#completedSteps".into(), COMPLETED_STEPS.into());
+        values.insert(":completedSteps".into(), steps(done));
+        set.push("#completedSteps = :completedSteps".into());
+    }
+    if !patch.project_data.is_empty() {
+        names.insert("#projectData".into(), PROJECT_DATA.into());
+    }
+    for (field, value) in &patch.project_data {
+        let name = field.name();
+        names.insert(format!("#{name}"), name.to_string());
+        match value {
+            Some(v) => {
+                values.insert(format!(":{name}"), field_to_attribute(v));
+                set.push(format!("#projectData.#{name} = :{name}"));
+            }
+            None => remove.push(format!("#projectData.#{name}")),
+        }
+    }
+    let mut update = format!("SET {} ADD #version :one", set.join(", "));
+    if !remove.is_empty() {
+        update.push_str(&format!(" REMOVE {}", remove.join(", ")));
+    }
+    let mut condition = LIVE_CONDITION.to_string();
+    for (i, expected) in patch.expected_versions.iter().enumerate() {
+        values.insert(format!(":expectedVersion{i}"), n(expected));
+        condition.push_str(&format!(" AND #version = :expectedVersion{i}"));
+    }
+    UpdateExpression {
+        update,
+        condition,
+        names,
+        values,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Field, FieldValue};
+
+    #[test]
+    fn an_update_sets_only_the_named_fields_and_removes_nulls() {
+        let patch = SessionPatch {
+            project_data: [
+                (Field::ProjectName, Some(FieldValue::Text("A".into()))),
+                (Field::Budget, None),
+            ]
+            .into(),
+            expected_versions: [3].into(),
+            ..Default::default()
+        };
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let e = update_expression(&patch, now, &ExpiryPolicy::default());
+        assert_eq!(
+            e.update,
+            "SET #lastActivity = :nowMillis, #expiresAt = :expiresAt, \
+             #projectData.#projectName = :projectName ADD #version :one \
+             REMOVE #projectData.#budget"
+        );
+        assert_eq!(
+            e.condition,
+            "attribute_exists(#sessionId) AND #expiresAt > :now AND #maxExpiresAt > :now \
+             AND #version = :expectedVersion0"
+        );
+        assert_eq!(
+            e.values[":expiresAt"],
+            AttributeValue::N("1800086400".into())
+        );
+        assert!(!e.names.contains_key("#currentStep"));
+    }
+}

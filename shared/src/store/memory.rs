@@ -1,0 +1,138 @@
+//! An in-memory store with the same rules as the DynamoDB adapter, for handler tests.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+
+use super::{StoreCreate, StoreDelete, StoreError, StoreGet, StorePing, StoreUpdate, Updated};
+use crate::domain::{CreateToken, ExpiryPolicy, Session, SessionId, SessionPatch};
+
+#[derive(Default)]
+pub struct MemoryStore {
+    sessions: Mutex<HashMap<SessionId, Session>>,
+    create_tokens: Mutex<HashMap<SessionId, CreateToken>>,
+    /// When set, every call fails as an unreachable store would.
+    pub unavailable: bool,
+}
+
+impl MemoryStore {
+    pub fn unavailable() -> Self {
+        Self {
+            unavailable: true,
+            ..Self::default()
+        }
+    }
+
+    /// Stores a session as is, expired or not (as a lagging TTL sweep leaves it).
+    pub fn insert(&self, session: Session) {
+        self.lock().insert(session.id, session);
+    }
+
+    /// The stored item, live or not.
+    pub fn raw(&self, id: SessionId) -> Option<Session> {
+        self.lock().get(&id).cloned()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SessionId, Session>> {
+        // A panic while holding the lock cannot leave a half-written session: writes are single inserts.
+        self.sessions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn check(&self) -> Result<(), StoreError> {
+        if self.unavailable {
+            Err(StoreError::Unavailable("memory store switched off".into()))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn live(
+        sessions: &HashMap<SessionId, Session>,
+        id: SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<Session, StoreError> {
+        match sessions.get(&id) {
+            None => Err(StoreError::NotFound),
+            Some(s) if s.is_expired(now) => Err(StoreError::Expired),
+            Some(s) => Ok(s.clone()),
+        }
+    }
+}
+
+impl StoreCreate for MemoryStore {
+    async fn create(&self, session: &Session, token: &CreateToken) -> Result<Session, StoreError> {
+        self.check()?;
+        let mut sessions = self.lock();
+        let mut tokens = self
+            .create_tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(stored) = sessions.get(&session.id) {
+            if !stored.is_expired(session.created_at) {
+                return match tokens.get(&session.id) {
+                    Some(stored_token) if stored_token == token => Ok(stored.clone()),
+                    _ => Err(StoreError::AlreadyExists),
+                };
+            }
+        }
+        sessions.insert(session.id, session.clone());
+        tokens.insert(session.id, token.clone());
+        Ok(session.clone())
+    }
+}
+
+impl StoreGet for MemoryStore {
+    async fn get(&self, id: SessionId, now: DateTime<Utc>) -> Result<Session, StoreError> {
+        self.check()?;
+        Self::live(&self.lock(), id, now)
+    }
+}
+
+impl StoreUpdate for MemoryStore {
+    async fn update(
+        &self,
+        id: SessionId,
+        patch: &SessionPatch,
+        now: DateTime<Utc>,
+        policy: &ExpiryPolicy,
+    ) -> Result<Updated, StoreError> {
+        self.check()?;
+        let mut sessions = self.lock();
+        let mut session = Self::live(&sessions, id, now)?;
+        if patch
+            .expected_versions
+            .iter()
+            .any(|v| *v != session.version)
+        {
+            return Err(StoreError::VersionMismatch {
+                current: session.version,
+            });
+        }
+        patch.apply(&mut session, now, policy);
+        let updated = Updated {
+            version: session.version,
+            expires_at: session.live_until(),
+        };
+        sessions.insert(id, session);
+        Ok(updated)
+    }
+}
+
+impl StoreDelete for MemoryStore {
+    async fn delete(&self, id: SessionId, now: DateTime<Utc>) -> Result<Session, StoreError> {
+        self.check()?;
+        let mut sessions = self.lock();
+        let session = Self::live(&sessions, id, now)?;
+        sessions.remove(&id);
+        Ok(session)
+    }
+}
+
+impl StorePing for MemoryStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.check()
+    }
+}

@@ -1,0 +1,85 @@
+//! The ports: one narrow capability per verb, so each function is handed (and its IAM policy
+//! grants) only the store operation it uses. The real adapter is `crate::dynamodb`; `memory`,
+//! with the `test-support` feature, is a fake for fast handler tests.
+
+#[cfg(feature = "test-support")]
+pub mod memory;
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::{CreateToken, ExpiryPolicy, Session, SessionId, SessionPatch};
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no such session")]
+    NotFound,
+    /// Still stored (DynamoDB's TTL sweep is lazy) but past its expiry.
+    #[error("the session has expired")]
+    Expired,
+    #[error("the session is at version {current}")]
+    VersionMismatch { current: u64 },
+    #[error("a session with this id already exists")]
+    AlreadyExists,
+    /// Worth retrying later: unreachable, timed out or throttled.
+    #[error("the session store is unavailable")]
+    Unavailable(#[source] BoxError),
+    #[error("the session store failed")]
+    Failed(#[source] BoxError),
+}
+
+/// What an update leaves behind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Updated {
+    pub version: u64,
+    /// When the draft now ends (idle expiry or absolute cap, whichever is first).
+    pub expires_at: DateTime<Utc>,
+}
+
+pub trait StoreCreate {
+    /// Stores a new session, marked with `token`, and returns what is stored under its id. A
+    /// live session with that id is never overwritten: it is returned when it carries the same
+    /// token (this create was sent before), and `AlreadyExists` otherwise.
+    fn create(
+        &self,
+        session: &Session,
+        token: &CreateToken,
+    ) -> impl Future<Output = Result<Session, StoreError>> + Send;
+}
+
+pub trait StoreGet {
+    /// A live session, or `NotFound` / `Expired`.
+    fn get(
+        &self,
+        id: SessionId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Session, StoreError>> + Send;
+}
+
+pub trait StoreUpdate {
+    /// Applies `patch` to a live session (see `SessionPatch::apply`) in one atomic step.
+    fn update(
+        &self,
+        id: SessionId,
+        patch: &SessionPatch,
+        now: DateTime<Utc>,
+        policy: &ExpiryPolicy,
+    ) -> impl Future<Output = Result<Updated, StoreError>> + Send;
+}
+
+pub trait StoreDelete {
+    /// Deletes a live session and returns it as it was.
+    fn delete(
+        &self,
+        id: SessionId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Session, StoreError>> + Send;
+}
+
+pub trait StorePing {
+    /// Checks that the store answers, without reading any session.
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
