@@ -1,61 +1,16 @@
 // The demo wizard in real Chromium against the API on DynamoDB Local (scripts/dev.sh).
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { launch } from './chromium';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { chromiumPerFile, eventually, openWizard as open, sessionId, stored, waitForDraft, waitForStatus } from './helpers';
 
 const main = inject('main');
 const shortTtl = inject('shortTtl');
 
-let browser: Browser;
-let context: BrowserContext;
+const browser = chromiumPerFile();
 
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  context = await browser.newContext();
-});
-afterEach(async () => {
-  await context?.close();
-});
-
-/** Opens the wizard and waits until it shows a draft. */
-async function openWizard(webUrl: string, page?: Page): Promise<Page> {
-  page ??= await context.newPage();
-  await page.goto(webUrl);
-  await waitForDraft(page);
-  return page;
-}
-
-async function waitForDraft(page: Page): Promise<void> {
-  await page.locator('[name="projectName"], [data-testid="created"]').first().waitFor();
-  await page.waitForFunction(() => localStorage.getItem('projectSessionId') !== null);
-}
-
-async function sessionId(page: Page): Promise<string> {
-  return (await page.evaluate(() => localStorage.getItem('projectSessionId')))!;
-}
-
-async function waitForStatus(page: Page, status: string, timeout = 10_000): Promise<void> {
-  await page.locator(`[data-testid="save-status"][data-status="${status}"]`).waitFor({ timeout });
-}
-
-async function stored(apiUrl: string, id: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${apiUrl}/project-session/${id}`);
-  return { status: response.status, body: await response.json() };
-}
-
-/** Polls the API until `check` holds, for what the page sends in the background. */
-async function eventually(check: () => Promise<boolean>, timeout = 15_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('the condition did not hold in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+function openWizard(webUrl: string, page?: Page): Promise<Page> {
+  return open(browser.context(), webUrl, page);
 }
 
 describe('the demo wizard', () => {
@@ -131,12 +86,12 @@ describe('the demo wizard', () => {
   it('sends what was typed while the network was down once it is back', async () => {
     const page = await openWizard(main.webUrl);
     const id = await sessionId(page);
-    await context.setOffline(true);
+    await browser.context().setOffline(true);
     await page.fill('[name="projectName"]', 'Typed offline');
     await waitForStatus(page, 'offline');
     expect((await stored(main.apiUrl, id)).body.projectData).toEqual({});
 
-    await context.setOffline(false);
+    await browser.context().setOffline(false);
     await eventually(async () => (await stored(main.apiUrl, id)).body.projectData.projectName === 'Typed offline');
     await waitForStatus(page, 'saved');
   });
@@ -144,13 +99,13 @@ describe('the demo wizard', () => {
   it('keeps what was typed offline in a tab closed before the network came back', async () => {
     const page = await openWizard(main.webUrl);
     const id = await sessionId(page);
-    await context.setOffline(true);
+    await browser.context().setOffline(true);
     await page.fill('[name="projectDescription"]', 'Typed offline, then the tab was closed');
     await waitForStatus(page, 'offline');
     await page.close();
     expect((await stored(main.apiUrl, id)).body.projectData).toEqual({});
 
-    await context.setOffline(false);
+    await browser.context().setOffline(false);
     const reopened = await openWizard(main.webUrl);
     expect(await sessionId(reopened)).toBe(id);
     expect(await reopened.locator('[name="projectDescription"]').inputValue()).toBe('Typed offline, then the tab was closed');

@@ -1,4 +1,4 @@
-// The seed's 4-step "create project" wizard on useProjectSession: every field autosaves, a
+// The original design's 4-step "create project" wizard on useProjectSession: every field autosaves, a
 // reload brings the draft back, and creating the project clears it.
 
 import { useState, type ChangeEvent } from 'react';
@@ -41,7 +41,7 @@ const LABELS = Object.fromEntries(Object.values(FIELDS).flat().map((f) => [f.nam
 
 type Data = Partial<ProjectFormData>;
 
-/** The seed's validateCurrentStep: what must be there before moving on. */
+/** The original design's validateCurrentStep: what must be there before moving on. */
 function validateStep(step: number, data: Data): Record<string, string> {
   const errors: Record<string, string> = {};
   if (step === 1) {
@@ -68,6 +68,17 @@ export function CreateProjectPage() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<Data | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  const [continued, setContinued] = useState(false);
+
+  if (session.endedElsewhere === 'submitted') {
+    return (
+      <main className="wizard">
+        <h1>Project created</h1>
+        <p data-testid="ended-elsewhere">This project was created in another tab, and its draft is cleared.</p>
+        <button onClick={() => void session.createSession()}>Start another project</button>
+      </main>
+    );
+  }
 
   if (created) {
     return (
@@ -91,6 +102,13 @@ export function CreateProjectPage() {
       <main className="wizard">
         <p className="loading">Loading project session…</p>
         <SaveStatus session={session} />
+        {session.error && (
+          // The draft is kept and the load retried; starting over is the person's call.
+          <p className="notice">
+            Your draft is kept and will show once the server answers.{' '}
+            <button onClick={() => void session.discardDraft()}>Start over</button>
+          </p>
+        )}
       </main>
     );
   }
@@ -143,6 +161,17 @@ export function CreateProjectPage() {
         ))}
       </ol>
       <Notices session={session} />
+      {session.restored && !continued && session.saveStatus === 'idle' && (
+        <Restored
+          session={session}
+          onContinue={() => setContinued(true)}
+          onStartOver={() => {
+            setContinued(true);
+            setErrors({});
+            void session.discardDraft();
+          }}
+        />
+      )}
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -152,7 +181,14 @@ export function CreateProjectPage() {
         <h2>{STEPS[currentStep - 1]}</h2>
         {currentStep < STEPS.length ? (
           FIELDS[currentStep].map((field) => (
-            <Field key={field.name} field={field} value={data[field.name]} error={errors[field.name]} onChange={onChange(field)} />
+            <Field
+              key={field.name}
+              field={field}
+              value={data[field.name]}
+              error={errors[field.name]}
+              held={session.held[field.name]}
+              onChange={onChange(field)}
+            />
           ))
         ) : (
           <Review data={data} />
@@ -180,10 +216,12 @@ function Field(props: {
   field: Input;
   value: string | number | undefined;
   error?: string;
+  /** The server refused this value: it is kept here, not saved, until changed. */
+  held?: string;
   onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => void;
 }) {
-  const { field, value, error, onChange } = props;
-  const common = { id: field.name, name: field.name, value: value ?? '', onChange, 'aria-invalid': !!error };
+  const { field, value, error, held, onChange } = props;
+  const common = { id: field.name, name: field.name, value: value ?? '', onChange, 'aria-invalid': !!(error || held) };
   return (
     <div className="field">
       <label htmlFor={field.name}>{field.label}</label>
@@ -206,6 +244,11 @@ function Field(props: {
         />
       )}
       {error && <span className="error">{error}</span>}
+      {held && (
+        <span className="error" data-testid={`held-${field.name}`}>
+          Not saved: {field.label.toLowerCase()} {held}
+        </span>
+      )}
     </div>
   );
 }
@@ -224,7 +267,29 @@ function Review({ data }: { data: Data }) {
   );
 }
 
+/** "Continue your draft from 10:42 · Start over", when a draft with something in it was loaded. */
+function Restored(props: { session: ProjectSession; onContinue: () => void; onStartOver: () => void }) {
+  const at = props.session.lastActivity;
+  const time = at ? at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : null;
+  return (
+    <div role="status" className="notice" data-testid="restored">
+      <span>Continue your draft{time ? ` from ${time}` : ''}</span>
+      {' · '}
+      <button onClick={props.onContinue}>Continue</button>
+      <button onClick={props.onStartOver}>Start over</button>
+    </div>
+  );
+}
+
 function Notices({ session }: { session: ProjectSession }) {
+  if (session.storageFailed) {
+    return (
+      <div role="alert" className="notice conflict" data-testid="storage-failed">
+        This browser is not keeping a copy of your changes (its storage is full or turned off). Keep this tab open
+        until they are saved.
+      </div>
+    );
+  }
   if (session.conflicts.length) {
     return (
       <div role="alert" className="notice conflict" data-testid="conflict">
@@ -264,12 +329,17 @@ const STATUS_TEXT: Record<ProjectSession['saveStatus'], string> = {
 };
 
 function SaveStatus({ session }: { session: ProjectSession }) {
-  const { saveStatus, error } = session;
-  const details = saveStatus === 'error' && error ? `: ${Object.values(error.details ?? {}).join(', ') || error.message}` : '';
+  const { saveStatus, error, held } = session;
+  const heldFields = Object.keys(held) as FieldName[];
+  let text = STATUS_TEXT[saveStatus];
+  if (saveStatus === 'error' && heldFields.length) {
+    text = `Not saved: ${heldFields.map((field) => LABELS[field]).join(', ')} (see beside the field); everything else is saved`;
+  } else if (saveStatus === 'error' && error) {
+    text = `Not saved: ${error.message}; trying again`;
+  }
   return (
     <p className={`status ${saveStatus}`} data-testid="save-status" data-status={saveStatus} aria-live="polite">
-      {STATUS_TEXT[saveStatus]}
-      {details}
+      {text}
     </p>
   );
 }

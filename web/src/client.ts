@@ -3,7 +3,7 @@
 
 export type Priority = 'low' | 'medium' | 'high';
 
-/** The wizard's fields, as the seed's `ProjectFormData`. */
+/** The wizard's fields, as the original design's `ProjectFormData`. */
 export interface ProjectFormData {
   projectName: string;
   projectDescription: string;
@@ -122,6 +122,11 @@ export class ApiError extends Error {
 export interface ClientOptions {
   /** The API Gateway URL in production, `http://localhost:9000` locally; '' for same-origin. */
   baseUrl?: string;
+  /**
+   * Send `Idempotency-Key` on creates (true). A cross-origin API must allow the header in its
+   * CORS configuration; turn this off for one that does not yet.
+   */
+  idempotencyKeys?: boolean;
   /** Defaults to the global `fetch`; pass one to add auth headers or for tests. */
   fetch?: typeof fetch;
 }
@@ -132,6 +137,14 @@ export interface RequestOptions {
   keepalive?: boolean;
 }
 
+export interface CreateOptions extends RequestOptions {
+  /**
+   * Sent as `Idempotency-Key`: a repeat of a create with the same key answers with the draft the
+   * first one made, so a retry after a lost reply does not leave a second draft behind.
+   */
+  idempotencyKey?: string;
+}
+
 export interface UpdateOptions extends RequestOptions {
   /** Apply only while the draft is at this version (sent as `If-Match`). */
   ifVersion?: number;
@@ -140,15 +153,19 @@ export interface UpdateOptions extends RequestOptions {
 export class SessionClient {
   readonly baseUrl: string;
   private readonly fetchImpl: typeof fetch;
+  private readonly idempotencyKeys: boolean;
 
   constructor(options: ClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
+    this.idempotencyKeys = options.idempotencyKeys ?? true;
     // Bound, so that a detached `window.fetch` is not called with the wrong `this`.
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
-  async create(draft: NewSession = {}, options: RequestOptions = {}): Promise<Created> {
-    const response = await this.send('POST', '/project-session', draft, options);
+  async create(draft: NewSession = {}, options: CreateOptions = {}): Promise<Created> {
+    const headers: Record<string, string> = {};
+    if (this.idempotencyKeys && options.idempotencyKey !== undefined) headers['Idempotency-Key'] = options.idempotencyKey;
+    const response = await this.send('POST', '/project-session', draft, options, headers);
     const body = (await readJson(response)) as { sessionId: string; expiresAt: string };
     return { sessionId: body.sessionId, expiresAt: body.expiresAt, version: etagVersion(response) ?? 1 };
   }

@@ -3,7 +3,14 @@
 // field: a tab writes what it typed and removes a field only while it still holds the value
 // that tab saw saved.
 
-import { FIELD_NAMES, type FieldName } from './client';
+import { FIELD_NAMES, type FieldName, type NewSession } from './client';
+
+/** A create sent and not answered yet. */
+export interface PendingCreate {
+  key: string;
+  body: NewSession;
+  replacing: string | null;
+}
 
 export type FieldValue = string | number | null;
 
@@ -26,56 +33,46 @@ export interface KeyValueStorage {
   removeItem(key: string): void;
 }
 
-/** The seed's key: pages that read it keep working. */
+/** The original design's key: pages that read it keep working. */
 export const SESSION_ID_KEY = 'projectSessionId';
 
 export class UnsavedStore {
   constructor(private readonly storage: KeyValueStorage | null) {}
 
   sessionId(): string | null {
-    return this.safely(() => this.storage?.getItem(SESSION_ID_KEY) ?? null, null);
+    return this.get(SESSION_ID_KEY);
   }
 
-  setSessionId(sessionId: string | null): void {
-    this.safely(() => {
-      if (sessionId === null) this.storage?.removeItem(SESSION_ID_KEY);
-      else this.storage?.setItem(SESSION_ID_KEY, sessionId);
-    }, undefined);
+  setSessionId(sessionId: string | null): boolean {
+    return sessionId === null ? this.remove(SESSION_ID_KEY) : this.set(SESSION_ID_KEY, sessionId);
   }
 
   read(sessionId: string): Unsaved {
-    const empty: Unsaved = { fields: {} };
-    const raw = this.safely(() => this.storage?.getItem(key(sessionId)) ?? null, null);
-    if (raw === null) return empty;
-    try {
-      return sanitize(JSON.parse(raw));
-    } catch {
-      return empty;
-    }
+    return sanitize(this.json(key(sessionId)));
   }
 
-  putField(sessionId: string, field: FieldName, unsaved: UnsavedField): void {
-    this.change(sessionId, (record) => {
+  putField(sessionId: string, field: FieldName, unsaved: UnsavedField): boolean {
+    return this.change(sessionId, (record) => {
       record.fields[field] = unsaved;
     });
   }
 
   /** The server has `value` for `field`: forget the edit unless another was typed since. */
-  ackField(sessionId: string, field: FieldName, value: FieldValue): void {
-    this.change(sessionId, (record) => {
+  ackField(sessionId: string, field: FieldName, value: FieldValue): boolean {
+    return this.change(sessionId, (record) => {
       if (record.fields[field]?.value === value) delete record.fields[field];
     });
   }
 
-  putSteps(sessionId: string, steps: { currentStep?: number; completedSteps?: number[] }): void {
-    this.change(sessionId, (record) => {
+  putSteps(sessionId: string, steps: { currentStep?: number; completedSteps?: number[] }): boolean {
+    return this.change(sessionId, (record) => {
       if (steps.currentStep !== undefined) record.currentStep = steps.currentStep;
       if (steps.completedSteps !== undefined) record.completedSteps = steps.completedSteps;
     });
   }
 
-  ackSteps(sessionId: string, steps: { currentStep?: number; completedSteps?: number[] }): void {
-    this.change(sessionId, (record) => {
+  ackSteps(sessionId: string, steps: { currentStep?: number; completedSteps?: number[] }): boolean {
+    return this.change(sessionId, (record) => {
       if (steps.currentStep !== undefined && record.currentStep === steps.currentStep) delete record.currentStep;
       if (steps.completedSteps !== undefined && sameSteps(record.completedSteps, steps.completedSteps)) {
         delete record.completedSteps;
@@ -83,42 +80,99 @@ export class UnsavedStore {
     });
   }
 
-  clear(sessionId: string): void {
-    this.safely(() => {
-      this.storage?.removeItem(key(sessionId));
-      this.storage?.removeItem(savedKey(sessionId));
-    }, undefined);
+  clear(sessionId: string): boolean {
+    return this.remove(key(sessionId));
   }
 
-  /** Tells the draft's other tabs (through their `storage` event) that `version` is saved. */
-  announceSaved(sessionId: string, version: number): void {
-    this.safely(() => this.storage?.setItem(savedKey(sessionId), String(version)), undefined);
+  /**
+   * The draft `from` was replaced by `to`: edits kept for it (this tab's, or another's, open or
+   * closed) become edits of `to`, unless `to` has that field's edit already or was made with
+   * that very value (`made`).
+   */
+  move(from: string, to: string, made: Partial<Record<FieldName, FieldValue>>): boolean {
+    const old = this.read(from);
+    const ok = this.change(to, (record) => {
+      for (const [field, edit] of Object.entries(old.fields) as [FieldName, UnsavedField][]) {
+        if (record.fields[field] === undefined && made[field] !== edit.value) record.fields[field] = edit;
+      }
+      record.currentStep ??= old.currentStep;
+      record.completedSteps ??= old.completedSteps;
+    });
+    return ok && this.clear(from);
   }
 
-  /** The version another tab announced, if `event` is such an announcement for this draft. */
-  savedVersion(sessionId: string, event: Pick<StorageEvent, 'key' | 'newValue'>): number | null {
-    if (event.key !== savedKey(sessionId) || event.newValue === null) return null;
-    const version = Number(event.newValue);
-    return Number.isSafeInteger(version) ? version : null;
+  /** A create sent and not answered yet: a reload repeats it with the same idempotency key. */
+  pending(): PendingCreate | null {
+    const value = this.json(PENDING_KEY);
+    if (typeof value !== 'object' || value === null) return null;
+    const { key: createKey, body, replacing } = value as Record<string, unknown>;
+    if (typeof createKey !== 'string' || typeof body !== 'object' || body === null) return null;
+    if (replacing !== null && typeof replacing !== 'string') return null;
+    const stored = sanitize({ fields: {}, ...(body as object) });
+    const projectData = (body as { projectData?: unknown }).projectData;
+    return {
+      key: createKey,
+      replacing,
+      body: { projectData: sanitizeData(projectData), currentStep: stored.currentStep, completedSteps: stored.completedSteps },
+    };
   }
 
-  private change(sessionId: string, edit: (record: Unsaved) => void): void {
+  setPending(pending: PendingCreate | null): boolean {
+    return pending === null ? this.remove(PENDING_KEY) : this.set(PENDING_KEY, JSON.stringify(pending));
+  }
+
+  /** Drafts submitted in this browser: no tab makes them again. The last few are kept. */
+  ended(): string[] {
+    const value = this.json(ENDED_KEY);
+    return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+  }
+
+  markEnded(sessionId: string): boolean {
+    return this.set(ENDED_KEY, JSON.stringify([...this.ended().filter((id) => id !== sessionId), sessionId].slice(-ENDED_KEPT)));
+  }
+
+  private change(sessionId: string, edit: (record: Unsaved) => void): boolean {
     const record = this.read(sessionId);
     edit(record);
     const empty =
       Object.keys(record.fields).length === 0 && record.currentStep === undefined && record.completedSteps === undefined;
-    this.safely(() => {
-      if (empty) this.storage?.removeItem(key(sessionId));
-      else this.storage?.setItem(key(sessionId), JSON.stringify(record));
-    }, undefined);
+    return empty ? this.remove(key(sessionId)) : this.set(key(sessionId), JSON.stringify(record));
   }
 
-  // Storage can throw (quota, privacy modes); the draft then lives in memory only.
-  private safely<T>(action: () => T, fallback: T): T {
+  private json(name: string): unknown {
+    const raw = this.get(name);
+    if (raw === null) return null;
     try {
-      return action();
+      return JSON.parse(raw);
     } catch {
-      return fallback;
+      return null;
+    }
+  }
+
+  // Storage can throw (quota, privacy modes): reads then find nothing, and writes say they failed.
+  private get(name: string): string | null {
+    try {
+      return this.storage?.getItem(name) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private set(name: string, value: string): boolean {
+    try {
+      this.storage?.setItem(name, value);
+      return this.storage !== null;
+    } catch {
+      return false;
+    }
+  }
+
+  private remove(name: string): boolean {
+    try {
+      this.storage?.removeItem(name);
+      return true;
+    } catch {
+      return false;
     }
   }
 }
@@ -131,9 +185,9 @@ function key(sessionId: string): string {
   return `projectSession:unsaved:${sessionId}`;
 }
 
-function savedKey(sessionId: string): string {
-  return `projectSession:saved:${sessionId}`;
-}
+const PENDING_KEY = 'projectSession:create';
+const ENDED_KEY = 'projectSession:ended';
+const ENDED_KEPT = 20;
 
 // What another version of this code, or a hand-edited entry, left behind must not break loading.
 function sanitize(parsed: unknown): Unsaved {
@@ -150,6 +204,15 @@ function sanitize(parsed: unknown): Unsaved {
   if (isStep(currentStep)) record.currentStep = currentStep;
   if (Array.isArray(completedSteps) && completedSteps.every(isStep)) record.completedSteps = completedSteps;
   return record;
+}
+
+function sanitizeData(data: unknown): Record<string, FieldValue> {
+  const fields: Record<string, FieldValue> = {};
+  if (typeof data !== 'object' || data === null) return fields;
+  for (const [name, value] of Object.entries(data)) {
+    if (FIELD_NAMES.includes(name as FieldName) && isFieldValue(value) && value !== null) fields[name] = value;
+  }
+  return fields;
 }
 
 function isFieldValue(value: unknown): value is FieldValue {

@@ -1,15 +1,16 @@
-// The seed's hook, same name and same returned fields and functions, on top of DraftController.
+// The original design's hook, same name and same returned fields and functions, on top of DraftController:
+// a thin adapter that subscribes to it and attaches it while mounted.
 
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { SessionClient, type ClientOptions } from './client';
 import { DraftController, type DraftOptions, type DraftState } from './draft';
 
 export interface UseProjectSessionOptions extends ClientOptions, Omit<DraftOptions, 'client'> {
-  /** A client to share; otherwise one is made from `baseUrl` and `fetch`. */
+  /** A client to share; otherwise one is made from `baseUrl`, `fetch` and `idempotencyKeys`. */
   client?: SessionClient;
   /**
-   * Resume this browser's draft or start one when the component mounts (what the seed's page
-   * does itself in an effect). Off by default, so the seed's page works unchanged.
+   * Resume this browser's draft or start one when the component mounts (what the original design's page
+   * does itself in an effect). Off by default, so the original design's page works unchanged.
    */
   autoStart?: boolean;
 }
@@ -28,6 +29,7 @@ export type ProjectSession = DraftState &
     | 'updateSession'
     | 'loadSession'
     | 'clearSession'
+    | 'discardDraft'
     | 'setField'
     | 'setProjectData'
     | 'setCurrentStep'
@@ -41,7 +43,8 @@ export function useProjectSession(options: UseProjectSessionOptions = {}): Proje
   // One controller per mounted component: options are read once, as React reads initial state.
   const [controller] = useState(() => {
     const merged = { ...defaults, ...options };
-    const client = merged.client ?? new SessionClient({ baseUrl: merged.baseUrl, fetch: merged.fetch });
+    const client =
+      merged.client ?? new SessionClient({ baseUrl: merged.baseUrl, fetch: merged.fetch, idempotencyKeys: merged.idempotencyKeys });
     return { draft: new DraftController({ ...merged, client }), autoStart: merged.autoStart ?? false };
   });
   const { draft, autoStart } = controller;
@@ -59,6 +62,7 @@ export function useProjectSession(options: UseProjectSessionOptions = {}): Proje
     updateSession: draft.updateSession,
     loadSession: draft.loadSession,
     clearSession: draft.clearSession,
+    discardDraft: draft.discardDraft,
     setField: draft.setField,
     setProjectData: draft.setProjectData,
     setCurrentStep: draft.setCurrentStep,

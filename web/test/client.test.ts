@@ -80,7 +80,7 @@ describe('SessionClient', () => {
     const { sessionId } = await client.create();
     const error = await client.update(sessionId, { projectData: { projectName: 'x'.repeat(201) } }).catch((e) => e);
     expect(error.status).toBe(400);
-    expect(error.details).toEqual({ 'projectData.projectName': 'at most 200 characters' });
+    expect(error.details).toEqual({ 'projectData.projectName': 'must be at most 200 characters' });
   });
 
   it('deletes a draft, after which it is not found', async () => {

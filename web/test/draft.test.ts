@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SessionClient } from '../src/client';
-import { DraftController } from '../src/draft';
+import type { DraftController } from '../src/draft';
 import { SESSION_ID_KEY } from '../src/unsaved';
-import { FakeApi, MemoryStorage } from './fakeApi';
+import { MemoryBroadcast, type FakeApi, type MemoryStorage } from './fakeApi';
+import { browser, wait, type TestBrowser } from './harness';
 
+let b: TestBrowser;
 let api: FakeApi;
 let storage: MemoryStorage;
 let online: boolean;
@@ -11,15 +12,7 @@ let events: EventTarget;
 
 /** One browser tab: its own controller on the browser's shared localStorage. */
 function tab(): DraftController {
-  const draft = new DraftController({
-    client: new SessionClient({ fetch: api.fetch }),
-    storage,
-    events,
-    isOnline: () => online,
-    random: () => 1,
-  });
-  draft.attach();
-  return draft;
+  return b.tab({ isOnline: () => online });
 }
 
 async function started(): Promise<DraftController> {
@@ -28,14 +21,11 @@ async function started(): Promise<DraftController> {
   return draft;
 }
 
-const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
-
 beforeEach(() => {
   vi.useFakeTimers();
-  api = new FakeApi();
+  b = browser();
+  ({ api, storage, events } = b);
   online = true;
-  events = new EventTarget();
-  storage = new MemoryStorage(events);
 });
 
 afterEach(() => {
@@ -365,7 +355,8 @@ describe('failures', () => {
     expect(storage.getItem(SESSION_ID_KEY)).toBe(sessionId);
     expect(api.sessions.get(sessionId!)!.projectData).toEqual({ projectName: 'Riverside', budget: 99 });
     expect(projectData).toEqual({ projectName: 'Riverside', budget: 99 });
-    expect(saveStatus).toBe('idle');
+    // What was typed is saved, in the new draft: not 'idle', which says nothing was typed.
+    expect(saveStatus).toBe('saved');
   });
 
   it('shows a refused edit as an error, does not retry it, and tries again after the next edit', async () => {
@@ -373,7 +364,7 @@ describe('failures', () => {
     draft.setField('projectName', 'x'.repeat(201));
     await wait(1000);
     expect(draft.getState().saveStatus).toBe('error');
-    expect(draft.getState().error?.details).toEqual({ 'projectData.projectName': 'at most 200 characters' });
+    expect(draft.getState().error?.details).toEqual({ 'projectData.projectName': 'must be at most 200 characters' });
     await wait(10_000);
     expect(api.requestsTo('PUT')).toHaveLength(1);
     draft.setField('projectName', 'Short');
@@ -390,7 +381,9 @@ describe('clearing', () => {
     await draft.clearSession();
     expect(api.sessions.has(id)).toBe(false);
     expect(storage.getItem(SESSION_ID_KEY)).toBeNull();
-    expect(storage.items.size).toBe(0);
+    // Nothing of the draft stays in this browser but its id among the submitted ones.
+    expect([...storage.items.keys()].filter((key) => key !== 'projectSession:message')).toEqual(['projectSession:ended']);
+    expect(JSON.parse(storage.getItem('projectSession:ended')!)).toEqual([id]);
     expect(draft.getState()).toMatchObject({ sessionId: null, projectData: null, currentStep: 1, completedSteps: [] });
     await wait(5000);
     expect(api.requestsTo('PUT')).toHaveLength(0);
@@ -406,5 +399,132 @@ describe('clearing', () => {
     await wait(5000);
     expect(api.sessions.size).toBe(0);
     expect(api.sessions.has(id)).toBe(false);
+  });
+});
+
+describe('exactly once', () => {
+  it('repeats a create whose reply was lost with the same Idempotency-Key, and ends with one draft', async () => {
+    api.failNext('lost');
+    const draft = tab();
+    void draft.start();
+    await wait(10_000); // the client gives up on the first POST
+    await wait(1000); // and repeats it after a backoff
+    const posts = api.requestsTo('POST');
+    expect(posts).toHaveLength(2);
+    expect(posts[0].headers['Idempotency-Key']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(posts[1].headers['Idempotency-Key']).toBe(posts[0].headers['Idempotency-Key']);
+    expect(api.sessions.size).toBe(1);
+    expect(draft.getState().sessionId).toBe([...api.sessions.keys()][0]);
+  });
+
+  it('repeats a create cut short by a reload with the key it kept in local storage', async () => {
+    api.failNext('lost');
+    const first = tab();
+    void first.start();
+    await wait(0);
+    first.detach(); // the page is reloaded before the reply
+    const key = api.requestsTo('POST')[0].headers['Idempotency-Key'];
+    const reloaded = await started();
+    expect(api.requestsTo('POST')[1].headers['Idempotency-Key']).toBe(key);
+    expect(api.sessions.size).toBe(1);
+    expect(storage.getItem('projectSession:create')).toBeNull();
+    expect(reloaded.getState().sessionId).toBe([...api.sessions.keys()][0]);
+  });
+
+  it('recognises its own save when the retry of a save that got no answer meets a 412', async () => {
+    const draft = await started();
+    const id = draft.getState().sessionId!;
+    api.failNext('lost');
+    draft.setField('projectName', 'Riverside');
+    await wait(1000 + 10_000 + 500);
+    const puts = api.requestsTo('PUT');
+    expect(puts).toHaveLength(2);
+    expect(puts[1].headers['If-Match']).toBe('"1"');
+    expect(api.sessions.get(id)).toMatchObject({ version: 2, projectData: { projectName: 'Riverside' } });
+    expect(draft.getState()).toMatchObject({ saveStatus: 'saved', changedElsewhere: false, conflicts: [], version: 2 });
+  });
+});
+
+describe('timeouts', () => {
+  it('gives up on a request after 10 s, longer than the functions\' 8 s timeout, and retries it', async () => {
+    const draft = await started();
+    api.failNext('hang');
+    draft.setField('projectName', 'Riverside');
+    await wait(1000 + 9_999);
+    expect(draft.getState().saveStatus).toBe('saving');
+    await wait(1);
+    expect(draft.getState()).toMatchObject({ saveStatus: 'retrying', error: { status: 0 } });
+    expect(draft.getState().error?.message).toContain('10 s');
+    await wait(500);
+    expect(draft.getState().saveStatus).toBe('saved');
+  });
+});
+
+describe('local storage that refuses writes', () => {
+  it('keeps working from memory and says so', async () => {
+    const draft = await started();
+    const id = draft.getState().sessionId!;
+    storage.full = true;
+    draft.setField('projectName', 'Riverside');
+    expect(draft.getState()).toMatchObject({ storageFailed: true, projectData: { projectName: 'Riverside' }, saveStatus: 'pending' });
+    await wait(1000);
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Riverside' });
+    expect(draft.getState()).toMatchObject({ storageFailed: true, saveStatus: 'saved' });
+  });
+});
+
+describe('tabs', () => {
+  it('hear each other on a BroadcastChannel where there is one, and write nothing to storage for it', async () => {
+    const bus = new MemoryBroadcast();
+    const a = await b.started({ broadcast: () => bus.channel(), isOnline: () => online });
+    const c = await b.started({ broadcast: () => bus.channel(), isOnline: () => online });
+    a.setField('projectName', 'From A');
+    await wait(1000);
+    expect(c.getState().projectData).toEqual({ projectName: 'From A' });
+    expect(bus.posted).toContainEqual(expect.objectContaining({ message: { type: 'saved', id: a.getState().sessionId, version: 2 } }));
+    expect(storage.getItem('projectSession:message')).toBeNull();
+  });
+
+  it('join the new empty draft when one tab starts over, dropping their edits of the old one', async () => {
+    const a = await started();
+    const c = await started();
+    const old = a.getState().sessionId!;
+    a.setField('projectName', 'Old project');
+    await wait(1000);
+    c.setField('clientName', 'Typed in C');
+    await a.discardDraft();
+    await wait(1000);
+    const id = a.getState().sessionId!;
+    expect(id).not.toBe(old);
+    expect(api.sessions.has(old)).toBe(false);
+    expect(api.sessions.size).toBe(1);
+    expect(c.getState().sessionId).toBe(id);
+    expect(a.getState().projectData).toEqual({});
+    expect(c.getState().projectData).toEqual({});
+    expect(api.sessions.get(id)!.projectData).toEqual({});
+  });
+});
+
+describe('held fields at create', () => {
+  it('creates the draft without a refused field and holds that one with its message', async () => {
+    const draft = tab();
+    const id = await draft.createSession({ projectName: 'Riverside', squareFootage: -5 });
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Riverside' });
+    expect(draft.getState()).toMatchObject({ projectData: { projectName: 'Riverside', squareFootage: -5 }, saveStatus: 'error' });
+    expect(draft.getState().held).toEqual({ squareFootage: 'must be 0 or from 0.000001 to 1000000000000000' });
+    expect(JSON.parse(storage.getItem(`projectSession:unsaved:${id}`)!).fields.squareFootage.value).toBe(-5);
+  });
+});
+
+describe('the browser going offline', () => {
+  it('says offline as soon as the browser does, and keeps the edits', async () => {
+    const draft = await started();
+    api.offline = true;
+    draft.setField('projectName', 'Riverside');
+    await wait(1000);
+    online = false;
+    events.dispatchEvent(new Event('offline'));
+    expect(draft.getState().saveStatus).toBe('offline');
+    expect(draft.getState().projectData).toEqual({ projectName: 'Riverside' });
   });
 });

@@ -79,4 +79,37 @@ describe('useProjectSession', () => {
     unmount();
     await waitFor(() => expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Left the page' }));
   });
+
+  it('says a draft with something in it was restored on mount, and from when, and starts over on discardDraft', async () => {
+    const old = (await api.fetch('/project-session', { method: 'POST', body: '{"projectData":{"projectName":"Riverside"}}' }).then((r) => r.json())).sessionId;
+    storage.setItem('projectSessionId', old);
+    const { result } = renderHook(() => useProjectSession(options({ autoStart: true })));
+    await waitFor(() => expect(result.current.restored).toBe(true));
+    expect(result.current.lastActivity).toBeInstanceOf(Date);
+    expect(result.current.projectData).toEqual({ projectName: 'Riverside' });
+
+    await act(() => result.current.discardDraft());
+    expect(result.current).toMatchObject({ restored: false, projectData: {}, currentStep: 1 });
+    expect(result.current.sessionId).not.toBe(old);
+    expect(storage.getItem('projectSessionId')).toBe(result.current.sessionId);
+    await waitFor(() => expect(api.sessions.has(old)).toBe(false));
+  });
+
+  it('does not call a new, empty draft restored', async () => {
+    const { result } = renderHook(() => useProjectSession(options({ autoStart: true })));
+    await waitFor(() => expect(result.current.sessionId).not.toBeNull());
+    expect(result.current.restored).toBe(false);
+  });
+
+  it('shows a refused field as held, with the message, beside the others saved', async () => {
+    const { result } = renderHook(() => useProjectSession(options({ autoStart: true })));
+    await waitFor(() => expect(result.current.sessionId).not.toBeNull());
+    act(() => {
+      result.current.setField('squareFootage', -5);
+      result.current.setField('projectName', 'Riverside');
+    });
+    await waitFor(() => expect(result.current.held).toEqual({ squareFootage: 'must be 0 or from 0.000001 to 1000000000000000' }));
+    expect(result.current.projectData).toEqual({ squareFootage: -5, projectName: 'Riverside' });
+    expect(api.sessions.get(result.current.sessionId!)!.projectData).toEqual({ projectName: 'Riverside' });
+  });
 });

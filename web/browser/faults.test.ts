@@ -1,0 +1,177 @@
+// The demo wizard under faults injected with Playwright's request routing, against the real API
+// (scripts/dev.sh). Each test is one of issue 11's: what a person typed survives.
+
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { chromiumPerFile, eventually, jsonReply, openWizard, recordApiRequests, routeDraft, sessionId, stored, waitForDraft, waitForStatus } from './helpers';
+
+const main = inject('main');
+
+const browser = chromiumPerFile();
+
+const value = (page: Page, name: string) => page.locator(`[name="${name}"]`).inputValue();
+
+describe('a load that fails', () => {
+  it.each([
+    [500, 'retrying'],
+    [403, 'error'],
+  ])('keeps the draft and its values through a %i, and shows them once the API recovers', async (status, shown) => {
+    const page = await openWizard(browser.context(), main.webUrl);
+    const id = await sessionId(page);
+    await page.fill('[name="projectName"]', 'Kept through a failed load');
+    await waitForStatus(page, 'saved');
+
+    const unroute = await routeDraft(page, main.apiUrl, id, (route, method) =>
+      method === 'GET' ? route.fulfill(jsonReply(status, { error: 'Injected' })) : route.continue(),
+    );
+    await page.reload();
+    await waitForStatus(page, shown);
+    expect(await sessionId(page)).toBe(id);
+    expect(await page.locator('[name="projectName"]').count()).toBe(0);
+
+    await unroute();
+    await page.locator('[name="projectName"]').waitFor({ timeout: 20_000 });
+    expect(await value(page, 'projectName')).toBe('Kept through a failed load');
+    expect(await sessionId(page)).toBe(id);
+    expect((await stored(main.apiUrl, id)).body.projectData).toEqual({ projectName: 'Kept through a failed load' });
+  });
+});
+
+describe('a refused field', () => {
+  it('is held beside its input with the message while the other fields are saved, also after a reload', async () => {
+    const page = await openWizard(browser.context(), main.webUrl);
+    const id = await sessionId(page);
+    await page.fill('[name="squareFootage"]', '-5');
+    await page.fill('[name="projectName"]', 'Riverside');
+    await page.fill('[name="buildingType"]', 'office');
+    const held = page.locator('[data-testid="held-squareFootage"]');
+    await held.waitFor();
+    expect(await held.textContent()).toContain('must be 0 or from');
+    await eventually(async () => (await stored(main.apiUrl, id)).body.projectData.buildingType === 'office');
+    expect((await stored(main.apiUrl, id)).body.projectData).toEqual({ projectName: 'Riverside', buildingType: 'office' });
+    await waitForStatus(page, 'error');
+    expect(await value(page, 'squareFootage')).toBe('-5');
+
+    await page.reload();
+    await waitForDraft(page);
+    expect(await value(page, 'squareFootage')).toBe('-5');
+    await held.waitFor();
+
+    await page.fill('[name="squareFootage"]', '1200');
+    await eventually(async () => (await stored(main.apiUrl, id)).body.projectData.squareFootage === 1200);
+    expect(await held.count()).toBe(0);
+  });
+});
+
+describe('a 412 whose read fails', () => {
+  it('backs off instead of looping, and saves once the read works', async () => {
+    const page = await openWizard(browser.context(), main.webUrl);
+    const id = await sessionId(page);
+    const unroute = await routeDraft(page, main.apiUrl, id, (route, method) => {
+      if (method === 'PUT') return route.fulfill(jsonReply(412, { error: 'The session was changed', currentVersion: 7 }));
+      if (method === 'GET') return route.fulfill(jsonReply(500, { error: 'Injected' }));
+      return route.continue();
+    });
+    const sent = recordApiRequests(page, main.apiUrl);
+    await page.fill('[name="projectName"]', 'Sent once the read works');
+    // Eight seconds of a PUT answered 412 and every GET 500: before the fix, about a thousand requests.
+    await page.waitForTimeout(8000);
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    expect(sent.length).toBeLessThanOrEqual(8);
+    expect(await page.locator('[data-testid="save-status"]').getAttribute('data-status')).toBe('retrying');
+
+    await unroute();
+    await eventually(async () => (await stored(main.apiUrl, id)).body.projectData.projectName === 'Sent once the read works', 30_000);
+    await waitForStatus(page, 'saved');
+  });
+});
+
+describe('a hung save', () => {
+  it('is given up after the timeout and retried, and a retry that meets its own write settles as saved', async () => {
+    const page = await openWizard(browser.context(), main.webUrl);
+    const id = await sessionId(page);
+    let first = true;
+    await routeDraft(page, main.apiUrl, id, async (route, method) => {
+      if (method !== 'PUT' || !first) return route.continue();
+      first = false;
+      // The server applies the save, but its answer never reaches the page.
+      await route.fetch();
+    });
+    await page.fill('[name="projectName"]', 'Saved exactly once');
+    await eventually(async () => (await stored(main.apiUrl, id)).body.version === 2);
+    await waitForStatus(page, 'saving');
+    await waitForStatus(page, 'saved', 30_000);
+    const { body } = await stored(main.apiUrl, id);
+    expect(body.projectData).toEqual({ projectName: 'Saved exactly once' });
+    expect(body.version).toBe(2);
+    expect(await page.locator('[data-testid="changed-elsewhere"]').count()).toBe(0);
+  });
+});
+
+describe('two tabs', () => {
+  it("end in one new draft holding both tabs' edits when the draft is deleted while both are open", async () => {
+    const first = await openWizard(browser.context(), main.webUrl);
+    const second = await openWizard(browser.context(), main.webUrl);
+    const old = await sessionId(first);
+    expect(await sessionId(second)).toBe(old);
+    await fetch(`${main.apiUrl}/project-session/${old}`, { method: 'DELETE' });
+
+    await first.fill('[name="projectName"]', 'Typed in the first tab');
+    await second.fill('[name="buildingType"]', 'Typed in the second tab');
+    let id = '';
+    await eventually(async () => {
+      id = await sessionId(first);
+      if (!id || id === old) return false;
+      const { status, body } = await stored(main.apiUrl, id);
+      return status === 200 && body.projectData.projectName !== undefined && body.projectData.buildingType !== undefined;
+    }, 30_000);
+    expect((await stored(main.apiUrl, id)).body.projectData).toEqual({
+      projectName: 'Typed in the first tab',
+      buildingType: 'Typed in the second tab',
+    });
+    for (const page of [first, second]) {
+      await eventually(async () => (await value(page, 'projectName')) === 'Typed in the first tab' && (await value(page, 'buildingType')) === 'Typed in the second tab');
+    }
+  });
+
+  it('"Create project" in one tab makes the other say so, and it makes no new draft', async () => {
+    const page = await openWizard(browser.context(), main.webUrl);
+    const other = await openWizard(browser.context(), main.webUrl);
+    const id = await sessionId(page);
+    const fromOther = recordApiRequests(other, main.apiUrl);
+    await page.fill('[name="projectName"]', 'Riverside Clinic');
+    await page.fill('[name="buildingType"]', 'healthcare');
+    await page.click('button[type="submit"]');
+    await page.fill('[name="clientName"]', 'Ada Lovelace');
+    await page.click('button[type="submit"]');
+    await page.click('button[type="submit"]');
+    await page.click('button:has-text("Create project")');
+    await page.locator('[data-testid="created"]').waitFor();
+
+    await other.locator('[data-testid="ended-elsewhere"]').waitFor();
+    expect((await stored(main.apiUrl, id)).status).toBe(404);
+    // Given time to misbehave, the other tab still makes nothing.
+    await other.waitForTimeout(2000);
+    expect(fromOther.filter((request) => request.startsWith('POST'))).toEqual([]);
+    expect(await sessionId(other)).toBeNull();
+  });
+});
+
+describe('a restored draft', () => {
+  it('offers to continue it or start over, and starting over leaves an empty draft and deletes the old one', async () => {
+    const page = await openWizard(browser.context(), main.webUrl);
+    const old = await sessionId(page);
+    await page.fill('[name="projectName"]', 'From before');
+    await waitForStatus(page, 'saved');
+    await page.reload();
+    await waitForDraft(page);
+    const offer = page.locator('[data-testid="restored"]');
+    expect(await offer.textContent()).toMatch(/Continue your draft from \d{1,2}:\d{2}/);
+
+    await offer.locator('button:has-text("Start over")').click();
+    await eventually(async () => ((await sessionId(page)) ?? old) !== old);
+    expect(await value(page, 'projectName')).toBe('');
+    expect((await stored(main.apiUrl, old)).status).toBe(404);
+    expect(await offer.count()).toBe(0);
+  });
+});

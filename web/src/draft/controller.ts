@@ -1,0 +1,133 @@
+// The original design's API (`createSession`, `updateSession`, `loadSession`, `clearSession`) and the rest
+// of what the hook returns, each one event (or three) for the machine, and a promise that
+// resolves when the machine says the work is done.
+
+import { FIELD_NAMES, type ProjectFormData } from '../client';
+import { addStep, isTransient, nonEmpty, normalize } from './fields';
+import { DraftRunner } from './runner';
+import type { Fields, Machine } from './state';
+
+export class DraftController extends DraftRunner {
+  // --- the original design's functions -------------------------------------------------------------------
+
+  /** Resumes the draft this browser had, or starts one. Resolves once shown or waiting to retry. */
+  start = (): Promise<void> => {
+    const storedId = this.store.sessionId();
+    const pending = this.store.pending();
+    const stored = storedId ? this.store.read(storedId) : pending ? this.store.read(`new:${pending.key}`) : { fields: {} };
+    this.dispatch({ type: 'start', storedId, stored });
+    return this.until(settled);
+  };
+
+  /** Starts a new draft at step 1 with `initialData`. Rejects when the API refuses it. */
+  createSession = (initialData: Partial<ProjectFormData> = {}): Promise<string> => {
+    const before = this.machine.created;
+    this.dispatch({ type: 'create', data: nonEmpty(initialData) });
+    return new Promise((resolve, reject) => {
+      this.wait((s) => {
+        const job = s.lane.status === 'idle' ? null : s.lane.job;
+        if (s.created !== before && s.created !== null) resolve(s.created.id);
+        else if (job?.kind !== 'claim' && job?.kind !== 'create') reject(new Error('Another draft was started instead'));
+        // Refused (a 4xx that holding fields cannot fix): the machine keeps trying, the caller hears now.
+        else if (s.lane.status === 'waiting' && !isTransient(s.failure)) reject(s.error);
+        else return false;
+        return true;
+      });
+    });
+  };
+
+  /** Sets fields and marks `step` completed and current, then saves at once (the original design's "step complete"). */
+  updateSession = (data: Partial<ProjectFormData>, step: number): Promise<void> => {
+    this.catchUp();
+    this.dispatch({ type: 'edit', fields: fieldsOf(data) });
+    const { completedSteps } = this.machine;
+    this.dispatch({ type: 'steps', currentStep: step, completedSteps: addStep(completedSteps, step) });
+    return this.saveNow();
+  };
+
+  /** Shows the draft `id`, with any edits this browser had not saved yet. */
+  loadSession = (id: string): Promise<void> => {
+    this.dispatch({ type: 'open', id, stored: this.store.read(id) });
+    return this.until(settled);
+  };
+
+  /** Deletes the draft (the project was created) and forgets it here and in the other tabs. */
+  clearSession = (): Promise<void> => {
+    const id = this.machine.sessionId;
+    if (id === null) return Promise.resolve();
+    this.dispatch({ type: 'submit' });
+    return this.until((s) => s.deletes[id]?.reqId == null);
+  };
+
+  // --- what the original design lacks --------------------------------------------------------------------
+
+  /** "Start over": deletes the draft and starts an empty one, here and in the other tabs. */
+  discardDraft = (): Promise<void> => {
+    this.dispatch({ type: 'discard' });
+    return this.until(settled);
+  };
+
+  /** Changes one field; saved 1 s after the last edit. `null`, `undefined` or '' empty it. */
+  setField = <K extends keyof ProjectFormData>(field: K, value: ProjectFormData[K] | null | undefined): void => {
+    this.catchUp();
+    this.dispatch({ type: 'edit', fields: { [field]: normalize(value) } });
+  };
+
+  /** The original design's form calls `setProjectData(prev => ({ ...prev, [name]: value }))`. */
+  setProjectData = (
+    next: Partial<ProjectFormData> | ((previous: Partial<ProjectFormData>) => Partial<ProjectFormData>),
+  ): void => {
+    const previous = this.getState().projectData ?? {};
+    const data = typeof next === 'function' ? next(previous) : next;
+    const fields: Fields = {};
+    for (const field of FIELD_NAMES) if (field in data || field in previous) fields[field] = normalize(data[field]);
+    this.catchUp();
+    this.dispatch({ type: 'edit', fields });
+  };
+
+  setCurrentStep = (step: number): void => {
+    this.catchUp();
+    this.dispatch({ type: 'steps', currentStep: step, completedSteps: this.machine.completedSteps });
+  };
+
+  /** Marks a step completed (once) without moving to another. */
+  completeStep = (step: number): void => {
+    this.catchUp();
+    const { currentStep, completedSteps } = this.machine;
+    this.dispatch({ type: 'steps', currentStep, completedSteps: addStep(completedSteps, step) });
+  };
+
+  /** Saves now instead of after the delay. Resolves once saved, or waiting for a retry or the person. */
+  saveNow = (): Promise<void> => {
+    this.dispatch({ type: 'flush' });
+    return this.until(settled);
+  };
+
+  /** Settles the fields another tab changed too: `'mine'` saves this tab's values, `'theirs'` drops them. */
+  resolveConflicts = (keep: 'mine' | 'theirs'): Promise<void> => {
+    this.dispatch({ type: 'resolve', keep });
+    return this.until(settled);
+  };
+
+  /** Before the person's edit: what storage says now, in case this tab missed another's news. */
+  private catchUp(): void {
+    const storedId = this.store.sessionId();
+    if (storedId !== this.machine.sessionId) this.dispatch({ type: 'noticed', storedId, ended: this.store.ended() });
+  }
+
+  /** The other tab's change was seen: hide the notice. */
+  dismissChangedElsewhere = (): void => {
+    this.dispatch({ type: 'dismissChangedElsewhere' });
+  };
+}
+
+/** Nothing is on its way: the lane is free (or waits for a retry) and no save is due. */
+function settled(s: Machine): boolean {
+  return s.lane.status === 'waiting' || (s.lane.status === 'idle' && !s.due);
+}
+
+function fieldsOf(data: Partial<ProjectFormData>): Fields {
+  const fields: Fields = {};
+  for (const field of FIELD_NAMES) if (field in data) fields[field] = normalize(data[field]);
+  return fields;
+}

@@ -1,0 +1,109 @@
+// Pure helpers on field values and steps: normalising what a form gives, what is on screen,
+// what a save sends, and which refused fields a 400's details name.
+
+import { FIELD_NAMES, type FieldName, type ProjectDataPatch, type SessionPatch } from '../client';
+import { sameSteps, type FieldValue } from '../unsaved';
+import type { Edits, Fields, Machine, OutcomeClass, SentSave, StepEdits } from './state';
+
+/** '' and `undefined` mean an empty field, which the API stores as no field at all. */
+export function normalize(value: unknown): FieldValue {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** The known fields of `data` that hold a value, normalised. */
+export function nonEmpty(data: Partial<Record<FieldName, unknown>> | null | undefined): Fields {
+  const fields: Fields = {};
+  for (const field of FIELD_NAMES) {
+    const value = normalize(data?.[field]);
+    if (value !== null) fields[field] = value;
+  }
+  return fields;
+}
+
+/** The saved fields with this tab's edits on top: what the form shows. */
+export function onScreen(saved: Fields, edits: Edits): Fields {
+  const shown: Fields = { ...saved };
+  for (const field of keys(edits)) {
+    const value = edits[field]!.value;
+    if (value === null) delete shown[field];
+    else shown[field] = value;
+  }
+  return shown;
+}
+
+/** Field values as the API's patch type (a value's type follows its field, which `Fields` does not say). */
+export function asPatch(fields: Fields): ProjectDataPatch {
+  return fields as ProjectDataPatch;
+}
+
+export function keys<T extends object>(record: T): (keyof T & FieldName)[] {
+  return Object.keys(record) as (keyof T & FieldName)[];
+}
+
+/** What a save would send now: every edit not held back, and the steps when changed. */
+export function sendable(s: Machine): SentSave & { patch: SessionPatch } {
+  const fields: Fields = {};
+  for (const field of keys(s.edits)) {
+    if (s.held[field] === undefined) fields[field] = s.edits[field]!.value;
+  }
+  const steps: StepEdits = { ...s.stepEdits };
+  const patch: SessionPatch = {};
+  if (keys(fields).length) patch.projectData = asPatch(fields);
+  if (steps.currentStep !== undefined) patch.currentStep = steps.currentStep;
+  if (steps.completedSteps !== undefined) patch.completedSteps = steps.completedSteps;
+  return { ifVersion: s.version ?? 0, fields, steps, patch };
+}
+
+export function hasSendable(s: Machine): boolean {
+  return Object.keys(sendable(s).patch).length > 0;
+}
+
+/** A draft is known, nothing blocks a save, and there is something to send. */
+export function canSend(s: Machine): boolean {
+  return s.sessionId !== null && s.version !== null && s.conflicts.length === 0 && s.endedElsewhere === null && hasSendable(s);
+}
+
+/**
+ * The fields a 400 names (`projectData.<field>` -> message), when every name is a field that was
+ * sent; `null` when the refusal is about something else, which holding fields cannot fix.
+ */
+export function refusedFields(details: Record<string, string> | undefined, sent: Fields): Partial<Record<FieldName, string>> | null {
+  if (!details || !Object.keys(details).length) return null;
+  const held: Partial<Record<FieldName, string>> = {};
+  for (const [path, message] of Object.entries(details)) {
+    const field = path.replace(/^projectData\./, '') as FieldName;
+    if (!path.startsWith('projectData.') || !(field in sent)) return null;
+    held[field] = message;
+  }
+  return held;
+}
+
+export function classify(status: number, timedOut: boolean): Exclude<OutcomeClass, 'ok'> {
+  if (timedOut) return 'timeout';
+  if (status === 0) return 'network';
+  if (status === 400) return 'invalid';
+  if (status === 404) return 'gone';
+  if (status === 412) return 'conflict';
+  if (status === 413) return 'tooLarge';
+  if (status === 415) return 'unsupported';
+  if (status === 429) return 'throttled';
+  if (status >= 500) return 'server';
+  return 'refused';
+}
+
+/** Answers that say nothing about the request itself: the same request may well work later. */
+export function isTransient(failure: OutcomeClass | null): boolean {
+  return failure === 'network' || failure === 'timeout' || failure === 'server' || failure === 'throttled';
+}
+
+export function addStep(steps: number[], step: number): number[] {
+  return steps.includes(step) ? steps : [...steps, step].sort((a, b) => a - b);
+}
+
+export function union(a: number[], b: number[]): number[] {
+  return [...new Set([...a, ...b])].sort((x, y) => x - y);
+}
+
+export { sameSteps };

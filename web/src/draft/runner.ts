@@ -1,0 +1,268 @@
+// The draft's effect runner: feeds events to the pure `transition` one at a time and performs
+// the effects it returns (requests with a timeout, timers, storage writes, messages to other
+// tabs, the tabs' lock). `controller.ts` puts the original design's API on top.
+
+import { ApiError, type SessionClient } from '../client';
+import { UnsavedStore, type KeyValueStorage } from '../unsaved';
+import { defaultEvents, defaultStorage, send, uuidV4, write } from './io';
+import { initialState, type Config, type DraftEvent, type Effect, type Machine, type Request, type TimerName } from './state';
+import { defaultChannel, defaultLocks, LOCK_NAME, TabChannel, type BroadcastLike, type LocksLike } from './tabs';
+import { transition } from './transition';
+import { view, type DraftState } from './view';
+
+export interface DraftOptions {
+  client: SessionClient;
+  /** Where unsaved edits and the draft's id are kept; `localStorage` when there is one. */
+  storage?: KeyValueStorage | null;
+  /** Milliseconds after the last edit before saving (1000). */
+  autosaveDelay?: number;
+  /** First retry delay in milliseconds, doubled each time up to `maxRetryDelay` (500, 30 000). */
+  retryDelay?: number;
+  maxRetryDelay?: number;
+  /** A request without an answer after this many milliseconds is given up (10 000: the functions time out at 8 s). */
+  requestTimeout?: number;
+  /** Where `online`, `offline`, `pagehide` and `storage` are heard; `window` in a browser. */
+  events?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | null;
+  /** Makes the channel tabs talk on; a `BroadcastChannel` where there is one. `null`: storage events only. */
+  broadcast?: (() => BroadcastLike) | null;
+  /** The tabs' lock; `navigator.locks` where there is one. `null`: none (tabs may then race to make a draft). */
+  locks?: LocksLike | null;
+  isOnline?: () => boolean;
+  random?: () => number;
+  /** A fresh UUID v4 for each create's idempotency key. */
+  newKey?: () => string;
+}
+
+export type Waiter = (state: Machine) => boolean;
+
+export class DraftRunner {
+  protected machine: Machine;
+  private snapshot: DraftState;
+  private readonly listeners = new Set<() => void>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly queue: DraftEvent[] = [];
+  private dispatching = false;
+  private readonly timers = new Map<TimerName, { handle: ReturnType<typeof setTimeout> | null; token: number; ms: number }>();
+  private readonly inflight = new Map<number, AbortController>();
+  private releaseLock: (() => void) | null = null;
+  private attached = 0;
+
+  private readonly client: SessionClient;
+  protected readonly store: UnsavedStore;
+  private readonly config: Config;
+  private readonly requestTimeout: number;
+  private readonly events: DraftOptions['events'];
+  private readonly locks: LocksLike | null;
+  private readonly tabs: TabChannel;
+  private readonly isOnline: () => boolean;
+  private readonly random: () => number;
+  private readonly newKey: () => string;
+
+  constructor(options: DraftOptions) {
+    const storage = options.storage === undefined ? defaultStorage() : options.storage;
+    this.client = options.client;
+    this.store = new UnsavedStore(storage);
+    this.config = {
+      autosaveDelay: options.autosaveDelay ?? 1000,
+      retryDelay: options.retryDelay ?? 500,
+      maxRetryDelay: options.maxRetryDelay ?? 30_000,
+      deleteAttempts: 5,
+    };
+    this.requestTimeout = options.requestTimeout ?? 10_000;
+    this.events = options.events === undefined ? defaultEvents() : options.events;
+    this.locks = options.locks === undefined ? defaultLocks() : options.locks;
+    const channel = options.broadcast === undefined ? defaultChannel() : options.broadcast;
+    this.tabs = new TabChannel(storage, this.events ?? null, channel, (message) => this.dispatch({ type: 'message', message }));
+    this.isOnline = options.isOnline ?? (() => globalThis.navigator?.onLine ?? true);
+    this.random = options.random ?? Math.random;
+    this.newKey = options.newKey ?? uuidV4;
+    this.machine = initialState(this.isOnline());
+    this.snapshot = view(this.machine);
+  }
+
+  // --- for React's useSyncExternalStore -------------------------------------------------------
+
+  getState = (): DraftState => this.snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** The machine's own state, for tests and debugging. */
+  getMachine = (): Machine => this.machine;
+
+  /** Listens to the browser and the other tabs, and runs timers. Pairs with `detach`; nests (StrictMode). */
+  attach = (): void => {
+    this.attached += 1;
+    if (this.attached > 1) return;
+    this.events?.addEventListener('online', this.onOnline);
+    this.events?.addEventListener('offline', this.onOffline);
+    this.events?.addEventListener('pagehide', this.onPageHide);
+    this.tabs.open();
+    for (const [name, timer] of this.timers) if (timer.handle === null) this.arm(name, timer.token, timer.ms);
+  };
+
+  /** Stops listening and pauses timers; unsaved edits are sent now rather than left to a timer. */
+  detach = (): void => {
+    this.attached = Math.max(0, this.attached - 1);
+    if (this.attached > 0) return;
+    this.events?.removeEventListener('online', this.onOnline);
+    this.events?.removeEventListener('offline', this.onOffline);
+    this.events?.removeEventListener('pagehide', this.onPageHide);
+    this.tabs.close();
+    this.dispatch({ type: 'flush' });
+    // Paused timers would keep the lock from the other tabs' creates for good.
+    this.releaseLock?.();
+    this.releaseLock = null;
+    for (const timer of this.timers.values()) {
+      if (timer.handle !== null) clearTimeout(timer.handle);
+      timer.handle = null;
+    }
+  };
+
+  // --- the loop -------------------------------------------------------------------------------
+
+  /** Runs `event` through the machine, then every event its effects raise, one at a time. */
+  dispatch(event: DraftEvent): void {
+    this.queue.push(event);
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        const env = { now: Date.now(), random: this.random(), newKey: this.newKey(), config: this.config };
+        const [state, effects] = transition(this.machine, next, env);
+        this.machine = state;
+        for (const effect of effects) this.perform(effect);
+      }
+    } finally {
+      this.dispatching = false;
+    }
+    this.afterDispatch();
+  }
+
+  private afterDispatch(): void {
+    const lane = this.machine.lane;
+    // The lock is held while this tab makes a draft, and let go as soon as it is not.
+    if (this.releaseLock && !(lane.status !== 'idle' && lane.job.kind === 'create')) {
+      this.releaseLock();
+      this.releaseLock = null;
+    }
+    const next = view(this.machine);
+    if (!sameView(next, this.snapshot)) {
+      this.snapshot = next;
+      for (const listener of this.listeners) listener();
+    }
+    for (const waiter of [...this.waiters]) if (waiter(this.machine)) this.waiters.delete(waiter);
+  }
+
+  private perform(effect: Effect): void {
+    switch (effect.type) {
+      case 'request':
+        return this.request(effect.reqId, effect.request);
+      case 'abort':
+        this.inflight.get(effect.reqId)?.abort();
+        this.inflight.delete(effect.reqId);
+        return;
+      case 'timer': {
+        // A timer of the same name is replaced; while detached it waits for `attach`.
+        const earlier = this.timers.get(effect.name);
+        if (earlier?.handle) clearTimeout(earlier.handle);
+        this.timers.set(effect.name, { handle: null, token: effect.token, ms: effect.ms });
+        if (this.attached > 0) this.arm(effect.name, effect.token, effect.ms);
+        return;
+      }
+      case 'cancelTimer': {
+        const timer = this.timers.get(effect.name);
+        if (timer?.handle) clearTimeout(timer.handle);
+        this.timers.delete(effect.name);
+        return;
+      }
+      case 'store':
+        if (!write(this.store, effect.write) && this.machine.storageOk) this.queue.push({ type: 'storageFailed' });
+        return;
+      case 'broadcast':
+        if (!this.tabs.post(effect.message) && this.machine.storageOk) this.queue.push({ type: 'storageFailed' });
+        return;
+      case 'claim':
+        return this.claim(effect.reqId);
+    }
+  }
+
+  private arm(name: TimerName, token: number, ms: number): void {
+    const timer = { token, ms, handle: null as ReturnType<typeof setTimeout> | null };
+    timer.handle = setTimeout(() => {
+      if (this.timers.get(name) === timer) this.timers.delete(name);
+      this.dispatch({ type: 'timer', name, token });
+    }, ms);
+    this.timers.set(name, timer);
+  }
+
+  private request(reqId: number, request: Request): void {
+    const controller = new AbortController();
+    this.inflight.set(reqId, controller);
+    let timedOut = false;
+    const timeout = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.requestTimeout);
+    send(this.client, request, controller.signal).then(
+      (value) => this.dispatch({ type: 'response', reqId, outcome: { ok: true, value } }),
+      (cause: unknown) => {
+        // Aborted by the machine: nobody waits for this answer.
+        if (controller.signal.aborted && !timedOut) return;
+        const error = timedOut
+          ? new ApiError(`The API did not answer within ${this.requestTimeout / 1000} s`, 0, { cause })
+          : cause instanceof ApiError
+            ? cause
+            : new ApiError(cause instanceof Error ? cause.message : 'Unexpected error', 0, { cause });
+        this.dispatch({ type: 'response', reqId, outcome: { ok: false, error, timedOut, online: this.isOnline() } });
+      },
+    ).finally(() => {
+      clearTimeout(timeout);
+      this.inflight.delete(reqId);
+    });
+  }
+
+  /** Takes the tabs' lock, then tells the machine which draft the browser has under it. */
+  private claim(reqId: number): void {
+    const granted = () =>
+      new Promise<void>((release) => {
+        const lane = this.machine.lane;
+        if (lane.status !== 'busy' || lane.reqId !== reqId) return release();
+        this.releaseLock?.();
+        this.releaseLock = release;
+        this.dispatch({
+          type: 'claimed',
+          reqId,
+          storedId: this.store.sessionId(),
+          pending: this.store.pending(),
+          ended: this.store.ended(),
+        });
+      });
+    if (this.locks) void this.locks.request(LOCK_NAME, granted).catch(() => undefined);
+    else void Promise.resolve().then(granted);
+  }
+
+  /** Resolves once `done` holds, checked after every event. */
+  protected until(done: Waiter): Promise<void> {
+    return new Promise((resolve) => this.wait((s) => (done(s) ? (resolve(), true) : false)));
+  }
+
+  protected wait(waiter: Waiter): void {
+    if (!waiter(this.machine)) this.waiters.add(waiter);
+  }
+
+  private onOnline = (): void => this.dispatch({ type: 'online' });
+  private onOffline = (): void => this.dispatch({ type: 'offline' });
+  private onPageHide = (): void => this.dispatch({ type: 'pagehide' });
+}
+
+/** `view` builds new objects each time; React should re-render only when something differs. */
+function sameView(a: DraftState, b: DraftState): boolean {
+  const derived = new Set<keyof DraftState>(['projectData', 'unsavedFields', 'lastSavedAt', 'lastActivity']);
+  return (Object.keys(a) as (keyof DraftState)[]).every(
+    (key) => a[key] === b[key] || (derived.has(key) && JSON.stringify(a[key]) === JSON.stringify(b[key])),
+  );
+}
+

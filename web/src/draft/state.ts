@@ -1,0 +1,233 @@
+// The draft machine's state, the events it takes and the effects it asks for. Types only, plus
+// the state a tab starts in; `transition.ts` is the one place that changes a state.
+
+import type { ApiError, FieldName, NewSession, Session, SessionPatch, Created, Updated } from '../client';
+import type { FieldValue, PendingCreate, Unsaved, UnsavedField } from '../unsaved';
+
+export type Fields = Partial<Record<FieldName, FieldValue>>;
+export type Edits = Partial<Record<FieldName, UnsavedField>>;
+
+/** Steps changed here and not saved yet. */
+export interface StepEdits {
+  currentStep?: number;
+  completedSteps?: number[];
+}
+
+export interface FieldConflict {
+  field: FieldName;
+  /** What this tab has. `null`: the field is empty here. */
+  mine: FieldValue;
+  /** What the other tab saved. */
+  theirs: FieldValue;
+}
+
+/**
+ * Why a draft is being made. `start`: this browser has none. `gone`: the draft answered 404.
+ * `restart`: the person asked for a new one (`createSession`, `discardDraft`).
+ */
+export type CreateReason = 'start' | 'gone' | 'restart';
+
+/** What the request lane is doing, or will do again when its retry timer fires. */
+export type Job =
+  | { kind: 'load'; id: string; reason: 'open' | 'follow' }
+  | { kind: 'claim'; reason: CreateReason; replacing: string | null; key: string; body: NewSession }
+  | { kind: 'create'; reason: CreateReason; replacing: string | null; key: string; body: NewSession }
+  | { kind: 'save' }
+  | { kind: 'read'; id: string; reason: 'refresh' | 'conflict' };
+
+/** A save as sent: what settles when it succeeds, and what a retry may meet as its own write. */
+export interface SentSave {
+  ifVersion: number;
+  fields: Fields;
+  steps: StepEdits;
+}
+
+export type Lane =
+  | { status: 'idle' }
+  | { status: 'busy'; job: Job; reqId: number; sent?: SentSave }
+  | { status: 'waiting'; job: Job; timer: number };
+
+/** An answer sorted into the classes every phase handles. */
+export type OutcomeClass =
+  | 'ok'
+  | 'invalid' // 400 (with field details or not)
+  | 'gone' // 404
+  | 'conflict' // 412
+  | 'tooLarge' // 413
+  | 'unsupported' // 415
+  | 'throttled' // 429
+  | 'refused' // any other 4xx
+  | 'server' // 5xx
+  | 'network' // no answer
+  | 'timeout'; // no answer within the client's timeout
+
+export type Outcome =
+  | { ok: true; value: Session | Created | Updated | null }
+  | { ok: false; error: ApiError; timedOut: boolean; online: boolean };
+
+export interface DeleteJob {
+  attempt: number;
+  reqId: number | null;
+  timer: number | null;
+}
+
+/** A create not yet answered, kept in storage so that a reload repeats it with the same key. */
+export type { PendingCreate };
+
+export type TabMessage =
+  | { type: 'saved'; id: string; version: number }
+  | { type: 'draft'; id: string; replaces: string | null; reason: CreateReason }
+  | { type: 'ended'; id: string; how: 'submitted' | 'discarded' };
+
+export interface Machine {
+  sessionId: string | null;
+  /** The draft's fields as the server holds them (empty fields absent). */
+  saved: Fields;
+  /** `null` until a draft is loaded or created: nothing is sent before. */
+  version: number | null;
+  expiresAt: string | null;
+  lastActivity: string | null;
+  edits: Edits;
+  stepEdits: StepEdits;
+  currentStep: number;
+  completedSteps: number[];
+  /** Fields the server refused (400 details): not sent until the person changes them. */
+  held: Partial<Record<FieldName, string>>;
+  conflicts: FieldConflict[];
+  /** Something to show: a draft was loaded or created, or something typed. */
+  shown: boolean;
+  /** Something was typed since the draft was loaded or created: 'saved' rather than 'idle'. */
+  typed: boolean;
+  changedElsewhere: boolean;
+  restored: boolean;
+  endedElsewhere: 'submitted' | null;
+  error: ApiError | null;
+  failure: OutcomeClass | null;
+  /** Failures in a row: the backoff's exponent. */
+  attempt: number;
+  lane: Lane;
+  /** A save was asked for while the lane was busy: send when it is free. */
+  due: boolean;
+  /** A 412 was merged since the last save that went through: another one waits for a backoff. */
+  merged: boolean;
+  /** A save whose answer never came: it may have been applied. */
+  unconfirmed: SentSave | null;
+  autosave: number | null;
+  deletes: Record<string, DeleteJob>;
+  online: boolean;
+  storageOk: boolean;
+  lastSavedAt: number | null;
+  /** The last create this tab saw answered: `createSession` resolves with it. */
+  created: { key: string; id: string } | null;
+  /** Source of request ids and timer tokens. */
+  counter: number;
+}
+
+export type TimerName = 'autosave' | 'retry' | `delete:${string}`;
+
+export type DraftEvent =
+  // The person, through the hook.
+  | { type: 'start'; storedId: string | null; stored: Unsaved }
+  | { type: 'open'; id: string; stored: Unsaved }
+  | { type: 'create'; data: Fields }
+  | { type: 'edit'; fields: Fields }
+  | { type: 'steps'; currentStep: number; completedSteps: number[] }
+  | { type: 'flush' }
+  | { type: 'resolve'; keep: 'mine' | 'theirs' }
+  | { type: 'dismissChangedElsewhere' }
+  | { type: 'submit' }
+  | { type: 'discard' }
+  // The runner: answers, timers, the tabs' lock, the browser.
+  | { type: 'response'; reqId: number; outcome: Outcome }
+  | { type: 'timer'; name: TimerName; token: number }
+  | { type: 'claimed'; reqId: number; storedId: string | null; pending: PendingCreate | null; ended: string[] }
+  | { type: 'message'; message: TabMessage }
+  /** What storage says before the person types: news a tab frozen in the background missed. */
+  | { type: 'noticed'; storedId: string | null; ended: string[] }
+  | { type: 'online' }
+  | { type: 'offline' }
+  | { type: 'pagehide' }
+  | { type: 'storageFailed' };
+
+export type Request =
+  | { kind: 'get'; id: string }
+  | { kind: 'create'; key: string; body: NewSession }
+  | { kind: 'put'; id: string; patch: SessionPatch; ifVersion: number; keepalive?: boolean }
+  | { kind: 'delete'; id: string };
+
+export type StorageWrite =
+  | { op: 'setSessionId'; id: string | null }
+  | { op: 'putField'; id: string; field: FieldName; edit: UnsavedField }
+  | { op: 'ackField'; id: string; field: FieldName; value: FieldValue }
+  | { op: 'putSteps'; id: string; steps: StepEdits }
+  | { op: 'ackSteps'; id: string; steps: StepEdits }
+  | { op: 'clear'; id: string }
+  /** Edits kept for a replaced draft become the new one's, but for values it was made with. */
+  | { op: 'move'; from: string; to: string; made: Fields }
+  | { op: 'setPending'; pending: PendingCreate | null }
+  | { op: 'ended'; id: string };
+
+export type Effect =
+  | { type: 'request'; reqId: number; request: Request }
+  | { type: 'abort'; reqId: number }
+  | { type: 'timer'; name: TimerName; token: number; ms: number }
+  | { type: 'cancelTimer'; name: TimerName }
+  | { type: 'store'; write: StorageWrite }
+  | { type: 'broadcast'; message: TabMessage }
+  /** Take the tabs' lock; the runner answers with `claimed` and lets go once the lane moves on. */
+  | { type: 'claim'; reqId: number };
+
+/** What the runner gives each transition besides the event: the clock and chance, made inputs. */
+export interface Env {
+  now: number;
+  /** In [0, 1), for the backoff's jitter. */
+  random: number;
+  /** A fresh UUID v4, for a create's idempotency key. */
+  newKey: string;
+  config: Config;
+}
+
+export interface Config {
+  autosaveDelay: number;
+  retryDelay: number;
+  maxRetryDelay: number;
+  /** Failed deletes are tried this many times; after that the draft expires on its own. */
+  deleteAttempts: number;
+}
+
+export const FIRST_STEP = 1;
+
+export function initialState(online = true): Machine {
+  return {
+    sessionId: null,
+    saved: {},
+    version: null,
+    expiresAt: null,
+    lastActivity: null,
+    edits: {},
+    stepEdits: {},
+    currentStep: FIRST_STEP,
+    completedSteps: [],
+    held: {},
+    conflicts: [],
+    shown: false,
+    typed: false,
+    changedElsewhere: false,
+    restored: false,
+    endedElsewhere: null,
+    error: null,
+    failure: null,
+    attempt: 0,
+    lane: { status: 'idle' },
+    due: false,
+    merged: false,
+    unconfirmed: null,
+    autosave: null,
+    deletes: {},
+    online,
+    storageOk: true,
+    lastSavedAt: null,
+    created: null,
+    counter: 0,
+  };
+}

@@ -1,0 +1,170 @@
+// The moves the transition function is made of: open a draft, claim the tabs' lock before
+// making one, make one, follow another tab's, end one, save, back off. Each takes the
+// transition under construction (`Tx`) and changes only it.
+
+import type { ApiError, NewSession, Session } from '../client';
+import { asPatch, canSend, classify, keys, nonEmpty, onScreen, sameSteps, sendable, union } from './fields';
+import { FIRST_STEP, initialState, type CreateReason, type FieldConflict, type Job, type Machine, type StepEdits } from './state';
+import type { Tx } from './tx';
+
+/** Asks for `id` from the server; the answer is handled by `answers.ts` as a load. */
+export function load(tx: Tx, id: string, reason: 'open' | 'follow'): void {
+  tx.set({ version: null });
+  tx.send({ kind: 'load', id, reason }, { kind: 'get', id });
+}
+
+/**
+ * Before making a draft, take the tabs' lock: under it the runner reads which draft the
+ * browser has now, so that tabs that lost their draft together end in one new draft.
+ */
+export function claim(tx: Tx, reason: CreateReason, replacing: string | null, body: NewSession): void {
+  tx.cancelAutosave();
+  const reqId = tx.next();
+  tx.fx.push({ type: 'claim', reqId });
+  tx.set({ lane: { status: 'busy', reqId, job: { kind: 'claim', reason, replacing, key: tx.env.newKey, body } } });
+}
+
+/** Sends a create, first kept in storage so that a reload repeats it with the same key. */
+export function sendCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>): void {
+  tx.store({ op: 'setPending', pending: { key: job.key, body: job.body, replacing: job.replacing } });
+  tx.send(job, { kind: 'create', key: job.key, body: job.body });
+  if (tx.s.sessionId === null) {
+    // Edits typed before there was a draft: kept under the create's key until it has an id.
+    for (const field of keys(tx.s.edits)) tx.store({ op: 'putField', id: `new:${job.key}`, field, edit: tx.s.edits[field]! });
+  }
+}
+
+/** What a new draft starts with: everything on screen but held fields, at the steps shown. */
+export function bodyFromScreen(s: Machine): NewSession {
+  const fields = onScreen(s.saved, s.edits);
+  for (const field of keys(s.held)) delete fields[field];
+  return { projectData: asPatch(fields), currentStep: s.currentStep, completedSteps: s.completedSteps };
+}
+
+/** The draft answered 404: replace it with one holding everything on screen. */
+export function gone(tx: Tx, id: string): void {
+  tx.clearLane();
+  claim(tx, 'gone', id, bodyFromScreen(tx.s));
+}
+
+/**
+ * Moves to draft `id`, which another tab made. With `carry`, this tab's edits go with it
+ * (the old draft was gone); without, the person chose a new draft elsewhere and they are dropped.
+ */
+export function follow(tx: Tx, id: string, carry: boolean): void {
+  tx.clearLane();
+  tx.cancelAutosave();
+  const old = tx.s.sessionId;
+  if (!carry) tx.set({ edits: {}, stepEdits: {}, held: {}, saved: {} });
+  tx.set({ sessionId: id, conflicts: [], error: null, failure: null, attempt: 0, unconfirmed: null, endedElsewhere: null });
+  tx.store({ op: 'setSessionId', id });
+  // This tab's edits are written to the new draft's record first.
+  for (const field of keys(tx.s.edits)) tx.store({ op: 'putField', id, field, edit: tx.s.edits[field]! });
+  if (tx.s.stepEdits.currentStep !== undefined || tx.s.stepEdits.completedSteps !== undefined) {
+    tx.store({ op: 'putSteps', id, steps: tx.s.stepEdits });
+  }
+  // Edits kept for the old draft, this tab's or another's, go with it.
+  if (old !== null && old !== id) tx.store(carry ? { op: 'move', from: old, to: id, made: {} } : { op: 'clear', id: old });
+  load(tx, id, 'follow');
+}
+
+/** Forgets everything about the draft but what outlives it (deletes under way, the browser). */
+export function reset(tx: Tx, change: Partial<Machine> = {}): void {
+  tx.clearLane();
+  tx.cancelAutosave();
+  const { deletes, online, storageOk, counter } = tx.s;
+  tx.set({ ...initialState(online), deletes, storageOk, counter, ...change });
+}
+
+/** Another tab submitted this draft: say so, and do not make it again. */
+export function endedElsewhere(tx: Tx): void {
+  const id = tx.s.sessionId;
+  if (id !== null) tx.store({ op: 'clear', id });
+  reset(tx, { endedElsewhere: 'submitted' });
+}
+
+export function sendDelete(tx: Tx, id: string, attempt: number): void {
+  const reqId = tx.sendAside({ kind: 'delete', id });
+  tx.set({ deletes: { ...tx.s.deletes, [id]: { attempt, reqId, timer: null } } });
+}
+
+/** One PUT of every edit not held back, based on the version this tab has. */
+export function sendSave(tx: Tx): void {
+  const s = tx.s;
+  if (!canSend(s)) return;
+  tx.cancelAutosave();
+  const { patch, ...sent } = sendable(s);
+  tx.send({ kind: 'save' }, { kind: 'put', id: s.sessionId!, patch, ifVersion: sent.ifVersion }, sent);
+}
+
+/** Waits and tries `job` again: capped exponential backoff with jitter, at least `Retry-After`. */
+export function backoff(tx: Tx, job: Job, error: ApiError, timedOut: boolean, online: boolean): void {
+  const { retryDelay, maxRetryDelay } = tx.env.config;
+  const ceiling = Math.min(maxRetryDelay, retryDelay * 2 ** tx.s.attempt);
+  // Jitter keeps tabs that failed together from retrying together.
+  let delay = ceiling / 2 + (tx.env.random * ceiling) / 2;
+  if (error.retryAfter !== undefined) delay = Math.max(delay, Math.min(error.retryAfter, 600) * 1000);
+  const timer = tx.timer('retry', delay);
+  tx.set({
+    lane: { status: 'waiting', job, timer },
+    attempt: tx.s.attempt + 1,
+    error,
+    failure: classify(error.status, timedOut),
+    online,
+  });
+}
+
+/** Runs a job now: a retry whose time came, or at once when the browser is back online. */
+export function run(tx: Tx, job: Job): void {
+  tx.set({ lane: { status: 'idle' } });
+  if (job.kind === 'load') load(tx, job.id, job.reason);
+  else if (job.kind === 'create') sendCreate(tx, job);
+  else if (job.kind === 'read') tx.send(job, { kind: 'get', id: job.id });
+  else if (job.kind === 'claim') claim(tx, job.reason, job.replacing, job.body);
+  else tx.set({ due: true });
+}
+
+/**
+ * Takes `latest` as the saved draft and keeps this tab's edits on top of it: an edit the
+ * server already has is done; an edit of a field the server changed since the edit began is
+ * a conflict. Steps completed anywhere stay completed.
+ */
+export function rebase(tx: Tx, latest: Session, keepShownStep: boolean): FieldConflict[] {
+  const s = tx.s;
+  const id = latest.sessionId;
+  const saved = nonEmpty(latest.projectData);
+  const edits = { ...s.edits };
+  const held = { ...s.held };
+  const conflicts: FieldConflict[] = [];
+  for (const field of keys(edits)) {
+    const edit = edits[field]!;
+    const theirs = saved[field] ?? null;
+    if (theirs === edit.value) {
+      delete edits[field];
+      delete held[field];
+      tx.store({ op: 'ackField', id, field, value: edit.value });
+    } else if (theirs !== edit.base) {
+      conflicts.push({ field, mine: edit.value, theirs });
+    }
+  }
+  const completed = union(latest.completedSteps, s.stepEdits.completedSteps ?? s.completedSteps);
+  const stepEdits: StepEdits = {};
+  if (!sameSteps(completed, latest.completedSteps)) stepEdits.completedSteps = completed;
+  if (s.stepEdits.currentStep !== undefined && s.stepEdits.currentStep !== latest.currentStep) {
+    stepEdits.currentStep = s.stepEdits.currentStep;
+  }
+  tx.set({
+    saved,
+    edits,
+    held,
+    stepEdits,
+    conflicts,
+    version: latest.version,
+    expiresAt: latest.expiresAt,
+    lastActivity: latest.lastActivity,
+    currentStep: keepShownStep ? s.currentStep : (stepEdits.currentStep ?? latest.currentStep ?? FIRST_STEP),
+    completedSteps: completed,
+    shown: true,
+  });
+  return conflicts;
+}

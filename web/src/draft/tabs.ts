@@ -1,0 +1,111 @@
+// How the tabs of one browser hear each other: a `BroadcastChannel` where there is one, and
+// `storage` events (a write to one key) where there is not. And the tabs' lock, the Web Locks
+// API, under which a tab makes a draft so that tabs never make two at once.
+
+import type { KeyValueStorage } from '../unsaved';
+import type { TabMessage } from './state';
+
+/** The part of `BroadcastChannel` used here. */
+export interface BroadcastLike {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  close?(): void;
+}
+
+/** The part of the Web Locks API (`navigator.locks`) used here. */
+export interface LocksLike {
+  request(name: string, callback: () => Promise<unknown>): Promise<unknown>;
+}
+
+type Events = Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
+
+export const CHANNEL_NAME = 'projectSession';
+export const MESSAGE_KEY = 'projectSession:message';
+export const LOCK_NAME = 'projectSession:draft';
+
+export class TabChannel {
+  /** Tells this tab's own messages apart: a storage write reaches its writer in some browsers and tests. */
+  private readonly tabId = Math.random().toString(36).slice(2);
+  private sent = 0;
+  private channel: BroadcastLike | null = null;
+
+  constructor(
+    private readonly storage: KeyValueStorage | null,
+    private readonly events: Events | null,
+    private readonly makeChannel: (() => BroadcastLike) | null,
+    private readonly receive: (message: TabMessage) => void,
+  ) {}
+
+  open(): void {
+    this.events?.addEventListener('storage', this.onStorage);
+    try {
+      this.channel = this.makeChannel?.() ?? null;
+    } catch {
+      this.channel = null;
+    }
+    this.channel?.addEventListener('message', this.onChannel);
+  }
+
+  close(): void {
+    this.events?.removeEventListener('storage', this.onStorage);
+    this.channel?.removeEventListener('message', this.onChannel);
+    this.channel?.close?.();
+    this.channel = null;
+  }
+
+  /** Sends to the other tabs. False when it could not (no channel and storage refused the write). */
+  post(message: TabMessage): boolean {
+    const envelope = { from: this.tabId, n: ++this.sent, message };
+    if (this.channel) {
+      this.channel.postMessage(envelope);
+      return true;
+    }
+    try {
+      this.storage?.setItem(MESSAGE_KEY, JSON.stringify(envelope));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private onChannel = (event: MessageEvent): void => {
+    this.deliver(event.data);
+  };
+
+  private onStorage = (event: Event): void => {
+    const { key, newValue } = event as StorageEvent;
+    if (key !== MESSAGE_KEY || !newValue) return;
+    try {
+      this.deliver(JSON.parse(newValue));
+    } catch {
+      // Not ours to read.
+    }
+  };
+
+  private deliver(envelope: unknown): void {
+    if (typeof envelope !== 'object' || envelope === null) return;
+    const { from, message } = envelope as { from?: unknown; message?: unknown };
+    if (from === this.tabId || !isMessage(message)) return;
+    this.receive(message);
+  }
+}
+
+// Another tab may run another version of this code: take only messages of a known shape.
+function isMessage(value: unknown): value is TabMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  if (typeof m.id !== 'string') return false;
+  if (m.type === 'saved') return typeof m.version === 'number';
+  if (m.type === 'draft') return (m.replaces === null || typeof m.replaces === 'string') && ['start', 'gone', 'restart'].includes(m.reason as string);
+  if (m.type === 'ended') return m.how === 'submitted' || m.how === 'discarded';
+  return false;
+}
+
+export function defaultChannel(): (() => BroadcastLike) | null {
+  return typeof BroadcastChannel === 'undefined' ? null : () => new BroadcastChannel(CHANNEL_NAME);
+}
+
+export function defaultLocks(): LocksLike | null {
+  return (globalThis.navigator as { locks?: LocksLike } | undefined)?.locks ?? null;
+}

@@ -1,0 +1,263 @@
+// The draft as a pure function: `transition(state, event, env)` returns the next state and the
+// effects (requests, timers, storage writes, messages to other tabs) for the runner to perform.
+// Nothing here reads a clock, storage or the network; `env` brings the time, the chance for
+// jitter and a fresh key, so the same inputs always give the same outputs.
+
+import type { FieldValue, Unsaved } from '../unsaved';
+import { answer, retryDelete } from './answers';
+import { asPatch, canSend, hasSendable, isTransient, keys, sameSteps, sendable } from './fields';
+import { claim, endedElsewhere, follow, load, reset, run, sendCreate, sendDelete, sendSave } from './steps';
+import { FIRST_STEP, type DraftEvent, type Effect, type Env, type Fields, type Machine, type StepEdits, type TabMessage } from './state';
+import { Tx } from './tx';
+
+export function transition(state: Machine, event: DraftEvent, env: Env): [Machine, Effect[]] {
+  const tx = new Tx(state, env);
+  handle(tx, event);
+  // The one place a save is sent from, whatever asked for it (a timer, a flush, an answer).
+  if (tx.s.due && tx.s.lane.status === 'idle') {
+    tx.set({ due: false });
+    sendSave(tx);
+  }
+  // Nothing that could be sent is left without a timer to send it.
+  const s = tx.s;
+  if (s.lane.status === 'idle' && s.autosave === null && canSend(s)) tx.armAutosave();
+  return [tx.s, tx.fx];
+}
+
+function handle(tx: Tx, e: DraftEvent): void {
+  switch (e.type) {
+    case 'start': {
+      const s = tx.s;
+      // Started already (React StrictMode starts twice), or the page manages the draft itself.
+      if (s.sessionId !== null || s.lane.status !== 'idle' || s.version !== null) return;
+      if (e.storedId !== null) return open(tx, e.storedId, e.stored);
+      tx.set({ edits: { ...e.stored.fields, ...s.edits }, endedElsewhere: null });
+      return claim(tx, 'start', null, { projectData: {}, currentStep: s.currentStep, completedSteps: s.completedSteps });
+    }
+    case 'open':
+      return open(tx, e.id, e.stored);
+    case 'create': {
+      // The original design's createSession: a new draft at step 1 with only the given data.
+      const old = tx.s.sessionId;
+      reset(tx, { shown: tx.s.shown });
+      return claim(tx, 'restart', old, { projectData: asPatch(e.data), currentStep: FIRST_STEP, completedSteps: [] });
+    }
+    case 'edit':
+      return edit(tx, e.fields);
+    case 'steps':
+      return steps(tx, e.currentStep, e.completedSteps);
+    case 'flush':
+      tx.cancelAutosave();
+      return tx.set({ due: true });
+    case 'resolve':
+      return resolve(tx, e.keep);
+    case 'dismissChangedElsewhere':
+      return tx.set({ changedElsewhere: false });
+    case 'submit':
+    case 'discard':
+      return end(tx, e.type === 'submit' ? 'submitted' : 'discarded');
+    case 'response':
+      return answer(tx, e.reqId, e.outcome);
+    case 'timer':
+      return timer(tx, e.name, e.token);
+    case 'claimed':
+      return claimed(tx, e);
+    case 'message':
+      return message(tx, e.message);
+    case 'noticed':
+      return noticed(tx, e.storedId, e.ended);
+    case 'online': {
+      tx.set({ online: true });
+      const { lane } = tx.s;
+      if (lane.status === 'waiting') {
+        tx.cancelTimer('retry');
+        run(tx, lane.job);
+      }
+      return;
+    }
+    case 'offline':
+      return tx.set({ online: false });
+    case 'pagehide':
+      return pageHide(tx);
+    case 'storageFailed':
+      return tx.set({ storageOk: false });
+  }
+}
+
+/** Shows draft `id` with the edits this browser kept for it. */
+function open(tx: Tx, id: string, stored: Unsaved): void {
+  const carried = tx.s.sessionId === id ? tx.s.edits : {};
+  const stepEdits: StepEdits = {};
+  if (stored.currentStep !== undefined) stepEdits.currentStep = stored.currentStep;
+  if (stored.completedSteps !== undefined) stepEdits.completedSteps = stored.completedSteps;
+  reset(tx, {
+    sessionId: id,
+    edits: { ...stored.fields, ...carried },
+    stepEdits,
+    currentStep: stored.currentStep ?? FIRST_STEP,
+    completedSteps: stored.completedSteps ?? [],
+  });
+  // This browser's draft from now on, for a reload and for the other tabs.
+  tx.store({ op: 'setSessionId', id });
+  load(tx, id, 'open');
+}
+
+function edit(tx: Tx, fields: Fields): void {
+  const s = tx.s;
+  if (s.endedElsewhere !== null) return;
+  const edits = { ...s.edits };
+  const held = { ...s.held };
+  const storageId = tx.storageId();
+  let changed = false;
+  for (const field of keys(fields)) {
+    const value = fields[field] as FieldValue;
+    const current = edits[field] ? edits[field]!.value : (s.saved[field] ?? null);
+    if (value === current) continue;
+    edits[field] = { value, base: edits[field] ? edits[field]!.base : (s.saved[field] ?? null) };
+    // A held field is released by the person changing it.
+    delete held[field];
+    if (storageId !== null) tx.store({ op: 'putField', id: storageId, field, edit: edits[field]! });
+    changed = true;
+  }
+  if (!changed) return;
+  const conflicts = s.conflicts.map((c) => (edits[c.field] ? { ...c, mine: edits[c.field]!.value } : c));
+  tx.set({ edits, held, conflicts, shown: true, typed: true });
+  afterEdit(tx);
+}
+
+function steps(tx: Tx, currentStep: number, completedSteps: number[]): void {
+  const s = tx.s;
+  if (s.endedElsewhere !== null) return;
+  const stepEdits = { ...s.stepEdits };
+  if (currentStep !== s.currentStep) stepEdits.currentStep = currentStep;
+  if (!sameSteps(completedSteps, s.completedSteps)) stepEdits.completedSteps = completedSteps;
+  if (currentStep === s.currentStep && sameSteps(completedSteps, s.completedSteps)) return;
+  const storageId = tx.storageId();
+  if (storageId !== null) tx.store({ op: 'putSteps', id: storageId, steps: stepEdits });
+  tx.set({ stepEdits, currentStep, completedSteps, typed: true });
+  afterEdit(tx);
+}
+
+/** An edit restarts the autosave delay; it also ends a wait after a refusal it may have fixed. */
+function afterEdit(tx: Tx): void {
+  const { lane, failure } = tx.s;
+  if (lane.status === 'waiting' && lane.job.kind === 'save' && !isTransient(failure) && failure !== 'conflict') {
+    tx.clearLane();
+  }
+  const s = tx.s;
+  if (s.sessionId !== null && s.lane.status !== 'waiting' && s.conflicts.length === 0 && hasSendable(s)) tx.armAutosave();
+}
+
+function resolve(tx: Tx, keep: 'mine' | 'theirs'): void {
+  const s = tx.s;
+  const id = s.sessionId;
+  if (id === null) return;
+  const edits = { ...s.edits };
+  for (const { field, theirs } of s.conflicts) {
+    const edit = edits[field];
+    if (!edit) continue;
+    if (keep === 'mine') {
+      edits[field] = { value: edit.value, base: theirs };
+      tx.store({ op: 'putField', id, field, edit: edits[field]! });
+    } else {
+      delete edits[field];
+      tx.store({ op: 'ackField', id, field, value: edit.value });
+    }
+  }
+  // The person chose: a 412 on the way may be read at once again.
+  tx.set({ edits, conflicts: [], due: true, merged: false });
+}
+
+/** The person submitted (`clearSession`) or discarded the draft; other tabs follow at once. */
+function end(tx: Tx, how: 'submitted' | 'discarded'): void {
+  const id = tx.s.sessionId;
+  if (id !== null) {
+    tx.store({ op: 'clear', id });
+    tx.store({ op: 'setSessionId', id: null });
+    tx.store({ op: 'setPending', pending: null });
+    if (how === 'submitted') tx.store({ op: 'ended', id });
+  }
+  reset(tx);
+  if (id !== null) sendDelete(tx, id, 0);
+  // The new draft's claim goes before the news: a tab that hears it queues behind this one
+  // for the lock, and then finds the new draft instead of making its own.
+  if (how === 'discarded') claim(tx, 'restart', id, { projectData: {}, currentStep: FIRST_STEP, completedSteps: [] });
+  if (id !== null) tx.fx.push({ type: 'broadcast', message: { type: 'ended', id, how } });
+}
+
+function timer(tx: Tx, name: string, token: number): void {
+  const s = tx.s;
+  if (name === 'autosave') {
+    if (s.autosave === token) tx.set({ autosave: null, due: true });
+  } else if (name === 'retry') {
+    if (s.lane.status === 'waiting' && s.lane.timer === token) run(tx, s.lane.job);
+  } else if (name.startsWith('delete:')) {
+    const id = name.slice('delete:'.length);
+    if (s.deletes[id]?.timer === token) retryDelete(tx, id);
+  }
+}
+
+function claimed(tx: Tx, e: Extract<DraftEvent, { type: 'claimed' }>): void {
+  const { lane } = tx.s;
+  if (lane.status !== 'busy' || lane.reqId !== e.reqId || lane.job.kind !== 'claim') return;
+  const { reason, replacing, key, body } = lane.job;
+  tx.set({ lane: { status: 'idle' } });
+  if (reason !== 'restart') {
+    // Submitted in another tab while this one was away: do not make it again.
+    if (replacing !== null && e.ended.includes(replacing)) return endedElsewhere(tx);
+    // Another tab has made the new draft already: use it.
+    if (e.storedId !== null && e.storedId !== replacing && !e.ended.includes(e.storedId)) return follow(tx, e.storedId, true);
+  }
+  // A create this browser began and never heard back from: repeat it with the same key.
+  const repeat = reason !== 'restart' && e.pending !== null && e.pending.replacing === replacing;
+  sendCreate(tx, { kind: 'create', reason, replacing, key: repeat ? e.pending!.key : key, body: repeat ? e.pending!.body : body });
+}
+
+function message(tx: Tx, m: TabMessage): void {
+  const s = tx.s;
+  if (m.type === 'saved') {
+    // Another tab saved this draft: show it now if nothing here waits to be saved.
+    const quiet = s.lane.status === 'idle' && keys(s.edits).length === 0 && s.stepEdits.currentStep === undefined && s.stepEdits.completedSteps === undefined;
+    if (m.id === s.sessionId && s.version !== null && m.version > s.version && quiet && s.conflicts.length === 0) {
+      tx.send({ kind: 'read', id: m.id, reason: 'refresh' }, { kind: 'get', id: m.id });
+    }
+    return;
+  }
+  if (m.type === 'draft') {
+    if (m.id === s.sessionId) return;
+    const starting = s.sessionId === null && s.lane.status === 'busy' && s.lane.job.kind === 'claim' && s.lane.job.reason === 'start';
+    const replaced = m.replaces !== null && m.replaces === s.sessionId;
+    if (starting || replaced) follow(tx, m.id, m.reason !== 'restart');
+    return;
+  }
+  if (m.id !== s.sessionId) return;
+  if (m.how === 'submitted') return endedElsewhere(tx);
+  // Discarded elsewhere: this tab's edits go too, and it joins the draft that tab starts.
+  reset(tx);
+  claim(tx, 'start', null, { projectData: {}, currentStep: FIRST_STEP, completedSteps: [] });
+}
+
+/**
+ * Storage names another draft than this loaded one: another tab replaced or submitted it while
+ * this one did not hear (frozen in the background). Catch up before the person's edit is
+ * written under an id no reload would read. A replacement is followed with this tab's edits,
+ * whatever its reason, so nothing typed is dropped on a guess.
+ */
+function noticed(tx: Tx, storedId: string | null, ended: string[]): void {
+  const s = tx.s;
+  const id = s.sessionId;
+  if (id === null || storedId === id || !s.storageOk) return;
+  // Making a draft already: the claim reads storage under the lock.
+  if (s.lane.status !== 'idle' && (s.lane.job.kind === 'claim' || s.lane.job.kind === 'create')) return;
+  if (ended.includes(id)) return endedElsewhere(tx);
+  // No id at all (storage cleared, or a discard half done): keep the draft; a 404 will tell.
+  if (storedId !== null) follow(tx, storedId, true);
+}
+
+/** Best effort while the page goes away; the edits stay in storage for the next load. */
+function pageHide(tx: Tx): void {
+  const s = tx.s;
+  if (!canSend(s)) return;
+  const { patch, ifVersion } = sendable(s);
+  tx.sendAside({ kind: 'put', id: s.sessionId!, patch, ifVersion, keepalive: true });
+}

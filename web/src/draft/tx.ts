@@ -1,0 +1,82 @@
+// A transition under construction: the next state and the effects asked for so far. Used only
+// inside `transition`; the state it starts from is never changed.
+
+import type { Effect, Env, Job, Machine, Request, SentSave, StorageWrite, TimerName } from './state';
+
+export class Tx {
+  s: Machine;
+  readonly fx: Effect[] = [];
+
+  constructor(
+    start: Machine,
+    readonly env: Env,
+  ) {
+    this.s = start;
+  }
+
+  set(change: Partial<Machine>): void {
+    this.s = { ...this.s, ...change };
+  }
+
+  /** A fresh number for a request or a timer, so that a late answer or tick can be told apart. */
+  next(): number {
+    const n = this.s.counter + 1;
+    this.set({ counter: n });
+    return n;
+  }
+
+  store(write: StorageWrite): void {
+    this.fx.push({ type: 'store', write });
+  }
+
+  /** Where this draft's edits are kept: its id, or while a first create is out, its key. */
+  storageId(): string | null {
+    const { sessionId, lane } = this.s;
+    if (sessionId !== null) return sessionId;
+    if (lane.status !== 'idle' && lane.job.kind === 'create') return `new:${lane.job.key}`;
+    return null;
+  }
+
+  /** Sends `request` as the lane's job. */
+  send(job: Job, request: Request, sent?: SentSave): number {
+    const reqId = this.next();
+    this.fx.push({ type: 'request', reqId, request });
+    this.set({ lane: sent ? { status: 'busy', job, reqId, sent } : { status: 'busy', job, reqId } });
+    return reqId;
+  }
+
+  /** A request outside the lane (deletes, the page-hide save). */
+  sendAside(request: Request): number {
+    const reqId = this.next();
+    this.fx.push({ type: 'request', reqId, request });
+    return reqId;
+  }
+
+  timer(name: TimerName, ms: number): number {
+    const token = this.next();
+    this.fx.push({ type: 'timer', name, token, ms: Math.max(0, Math.round(ms)) });
+    return token;
+  }
+
+  cancelTimer(name: TimerName): void {
+    this.fx.push({ type: 'cancelTimer', name });
+  }
+
+  cancelAutosave(): void {
+    if (this.s.autosave === null) return;
+    this.cancelTimer('autosave');
+    this.set({ autosave: null });
+  }
+
+  armAutosave(): void {
+    this.set({ autosave: this.timer('autosave', this.env.config.autosaveDelay) });
+  }
+
+  /** Drops what the lane is doing: its request's answer, or its retry, no longer matters. */
+  clearLane(): void {
+    const { lane } = this.s;
+    if (lane.status === 'busy' && lane.job.kind !== 'claim') this.fx.push({ type: 'abort', reqId: lane.reqId });
+    if (lane.status === 'waiting') this.cancelTimer('retry');
+    this.set({ lane: { status: 'idle' } });
+  }
+}

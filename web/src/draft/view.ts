@@ -1,0 +1,88 @@
+// What the hook returns, derived from the machine's state in one place: the fields as shown,
+// the save status, and the rest as a page needs them.
+
+import type { ApiError, FieldName, ProjectFormData } from '../client';
+import { hasSendable, isTransient, keys, onScreen } from './fields';
+import type { FieldConflict, Machine } from './state';
+
+export type SaveStatus =
+  | 'idle' // nothing typed since the draft was loaded or made
+  | 'pending' // edits wait for the autosave delay
+  | 'saving'
+  | 'saved'
+  | 'offline' // the browser is offline; edits are kept and sent when it is back
+  | 'retrying' // no answer, or the API failed; trying again with backoff
+  | 'conflict' // another tab changed the same fields: see `conflicts`
+  | 'error'; // refused: see `held` for fields, `error` for the rest; trying again with backoff
+
+export interface DraftState {
+  sessionId: string | null;
+  /** The draft as shown: the saved fields with this tab's unsaved edits on top. */
+  projectData: Partial<ProjectFormData> | null;
+  currentStep: number;
+  completedSteps: number[];
+  /** The saved version this tab's edits are based on. */
+  version: number | null;
+  expiresAt: string | null;
+  loading: boolean;
+  saveStatus: SaveStatus;
+  unsavedFields: FieldName[];
+  /** The draft was changed in another tab since this one loaded or last saved it. */
+  changedElsewhere: boolean;
+  conflicts: FieldConflict[];
+  error: ApiError | null;
+  /** When this tab last saved. */
+  lastSavedAt: Date | null;
+  /** A draft with something in it was loaded when the page opened ("Continue your draft"). */
+  restored: boolean;
+  /** When the draft was last saved from any tab, as the server says. */
+  lastActivity: Date | null;
+  /** Fields the server refused, with its message: on screen and kept, not sent until changed. */
+  held: Partial<Record<FieldName, string>>;
+  /** Local storage refused a write: edits live in this tab's memory only until saved. */
+  storageFailed: boolean;
+  /** The draft was submitted in another tab; this one will not make it again. */
+  endedElsewhere: 'submitted' | null;
+}
+
+export function view(s: Machine): DraftState {
+  const job = s.lane.status === 'idle' ? null : s.lane.job;
+  return {
+    sessionId: s.sessionId,
+    projectData: s.shown ? (onScreen(s.saved, s.edits) as Partial<ProjectFormData>) : null,
+    currentStep: s.currentStep,
+    completedSteps: s.completedSteps,
+    version: s.version,
+    expiresAt: s.expiresAt,
+    loading: job !== null && (job.kind === 'load' || job.kind === 'claim' || job.kind === 'create'),
+    saveStatus: saveStatus(s),
+    unsavedFields: keys(s.edits),
+    changedElsewhere: s.changedElsewhere,
+    conflicts: s.conflicts,
+    error: s.error,
+    lastSavedAt: s.lastSavedAt === null ? null : new Date(s.lastSavedAt),
+    restored: s.restored,
+    lastActivity: s.lastActivity === null ? null : new Date(s.lastActivity),
+    held: s.held,
+    storageFailed: !s.storageOk,
+    endedElsewhere: s.endedElsewhere,
+  };
+}
+
+export function saveStatus(s: Machine): SaveStatus {
+  if (s.endedElsewhere !== null) return 'idle';
+  if (s.conflicts.length) return 'conflict';
+  const { lane } = s;
+  if (lane.status === 'waiting') {
+    if (isTransient(s.failure) || s.failure === 'conflict') return s.online ? 'retrying' : 'offline';
+    return 'error';
+  }
+  if (lane.status === 'busy') {
+    const job = lane.job;
+    if (job.kind === 'save' || (job.kind === 'read' && job.reason === 'conflict')) return 'saving';
+    if (job.kind !== 'read' && job.kind !== 'load' && job.reason === 'gone') return 'saving';
+  }
+  if (hasSendable(s)) return 'pending';
+  if (keys(s.held).length) return 'error';
+  return s.typed ? 'saved' : 'idle';
+}
