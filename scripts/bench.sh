@@ -106,6 +106,10 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
   echo "Event to request, decode and validate, UpdateItem expressions, response, for one autosave:"
   echo "\`${micro:-not measured}\` (low, estimate, high)."
   echo
+  echo "The largest bodies the API refuses, event to 400 (64 KiB; the 400 lists 20 problems):"
+  awk '/^refused body/ { name = $0; getline; if (match($0, /\[[^]]*\]/)) print "- " name ": `" substr($0, RSTART + 1, RLENGTH - 2) "`" }' \
+    target/bench/criterion.txt
+  echo
   echo "## arm64 deployment packages (\`cargo lambda build --release --arm64\`, zipped)"
   echo
   cat target/bench/sizes.md

@@ -5,7 +5,8 @@
 //! implementation of the Lambda Runtime API (`/2018-06-01/runtime/invocation/next`,
 //! `.../response`, `.../error`, `/runtime/init/error`, with the request-id, deadline, ARN and
 //! trace headers and the environment Lambda sets), fed API Gateway v2 events from `events/`.
-//! DynamoDB requests are counted by a proxy in front of DynamoDB Local, not assumed.
+//! DynamoDB requests are counted by a proxy in front of DynamoDB Local (the tests' own
+//! `dynamodb::DynamoProxy`), not assumed.
 //!
 //! Environment: `BENCH_BIN_DIR` (the release binaries), `AWS_ENDPOINT_URL_DYNAMODB`,
 //! `TABLE_NAME`, `BENCH_COLD_RUNS` (default 20), `BENCH_WARM_ROUNDS` (default 1000),
@@ -23,7 +24,8 @@ use std::time::{Duration, Instant};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
+use project_session::dynamodb::DynamoProxy;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
@@ -389,76 +391,6 @@ async fn create_sessions(
     Ok(ids)
 }
 
-// ---------------------------------------------------------------- the DynamoDB proxy
-
-/// Forwards to DynamoDB Local and counts requests by their `X-Amz-Target` operation.
-async fn counting_proxy(
-    upstream: String,
-) -> Result<(String, Arc<Mutex<HashMap<String, u64>>>), Error> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let counts = Arc::new(Mutex::new(HashMap::new()));
-    let client: hyper_util::client::legacy::Client<_, Full<Bytes>> =
-        hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build_http();
-    let (shared_counts, upstream) = (counts.clone(), Arc::new(upstream));
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let (client, counts, upstream) =
-                (client.clone(), shared_counts.clone(), upstream.clone());
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |req: Request<Incoming>| {
-                    let (client, counts, upstream) =
-                        (client.clone(), counts.clone(), upstream.clone());
-                    async move {
-                        let target = req
-                            .headers()
-                            .get("x-amz-target")
-                            .and_then(|v| v.to_str().ok())
-                            .and_then(|t| t.rsplit('.').next())
-                            .unwrap_or("?")
-                            .to_string();
-                        *counts.lock().unwrap().entry(target).or_insert(0) += 1;
-                        let (mut parts, body) = req.into_parts();
-                        let body = body
-                            .collect()
-                            .await
-                            .map(|b| b.to_bytes())
-                            .unwrap_or_default();
-                        let path = parts
-                            .uri
-                            .path_and_query()
-                            .map(|p| p.as_str())
-                            .unwrap_or("/");
-                        parts.uri = format!("{upstream}{path}").parse().expect("upstream URI");
-                        let answer = client
-                            .request(Request::from_parts(parts, Full::new(body)))
-                            .await;
-                        Ok::<_, Infallible>(match answer {
-                            Ok(response) => {
-                                let (parts, body) = response.into_parts();
-                                let body = body
-                                    .collect()
-                                    .await
-                                    .map(|b| b.to_bytes())
-                                    .unwrap_or_default();
-                                Response::from_parts(parts, Full::new(body))
-                            }
-                            Err(_) => reply(StatusCode::BAD_GATEWAY, ""),
-                        })
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    Ok((format!("http://{addr}"), counts))
-}
-
 // ---------------------------------------------------------------- statistics
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -804,7 +736,7 @@ async fn main() -> Result<(), Error> {
     let direct_p50 = direct_requests(&client, &table, &events, rounds).await?;
 
     // DynamoDB requests per verb, counted by a proxy (a separate pass: the proxy adds latency).
-    let (proxy, counts) = counting_proxy(dynamodb.clone()).await?;
+    let proxy = DynamoProxy::start(&dynamodb).await?;
     let mut requests = Vec::new();
     for name in FUNCTIONS {
         const SAMPLES: usize = 10;
@@ -814,8 +746,8 @@ async fn main() -> Result<(), Error> {
         } else {
             Vec::new()
         };
-        let child = functions[name].spawn(&proxy)?;
-        counts.lock().unwrap().clear();
+        let child = functions[name].spawn(proxy.url())?;
+        proxy.take_counts();
         for i in 0..SAMPLES {
             let id = ids.get(i).cloned().unwrap_or_default();
             let outcome = functions[name].api.invoke(event_for(name, &id)?).await?;
@@ -824,7 +756,7 @@ async fn main() -> Result<(), Error> {
                 return Err(format!("{name} answered {status} in the counting pass").into());
             }
         }
-        let counted: HashMap<String, u64> = counts.lock().unwrap().clone();
+        let counted = proxy.take_counts();
         let made: u64 = counted.values().sum();
         let operations: Vec<String> = counted.keys().cloned().collect();
         requests.push((name, made as f64 / SAMPLES as f64, operations.join(", ")));

@@ -1,8 +1,13 @@
-//! Request bodies to domain values. Every problem found is reported by field, and no message
-//! repeats what the client sent beyond a (shortened) field name.
+//! Request bodies to domain values. Problems are reported by field, the first
+//! `MAX_LISTED_PROBLEMS` of them with a count of the rest, and no message repeats what the
+//! client sent beyond a (shortened) field name. Decoding takes time linear in the body: member
+//! names meet a hash map, never a scan of the names before them.
 
+use std::borrow::Cow;
+use std::collections::hash_map::{Entry, HashMap};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
@@ -19,6 +24,13 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Field names longer than this are cut when echoed in an error.
 const MAX_ECHOED_NAME: usize = 64;
 
+/// Problems listed in a 400 at most: a body of thousands of unknown keys gets a short answer.
+pub const MAX_LISTED_PROBLEMS: usize = 20;
+
+/// The `details` key that counts the problems left out. A client's own field of this name is
+/// counted there too, never listed, so the count stays true.
+pub const MORE_PROBLEMS: &str = "…";
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum DecodeError {
     /// Not JSON, or not the JSON object the route takes.
@@ -28,17 +40,41 @@ pub enum DecodeError {
 }
 
 /// A JSON object whose keys are kept in order with duplicates flagged: serde_json's own
-/// `Map` keeps the last of two equal keys silently, which would hide a confused client.
+/// `Map` keeps the last of two equal keys silently, which would hide a confused client. A
+/// repeated name is in `duplicates` once and keeps its first entry.
 #[derive(Debug, Default)]
 struct StrictObject {
     entries: Vec<(String, Member)>,
     duplicates: Vec<String>,
 }
 
+/// A member name as the duplicate check holds it. Its comparisons are counted in tests, which
+/// check that decoding stays linear by counting them rather than timing it.
+struct Name(String);
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Self) -> bool {
+        #[cfg(test)]
+        tests::count_comparison();
+        self.0 == other.0
+    }
+}
+
+impl Eq for Name {}
+
+impl Hash for Name {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
 #[derive(Debug)]
 enum Member {
     Value(Value),
     Nested(Nested),
+    /// The value of a repeated name, unless an object: the name's one problem is the
+    /// repetition.
+    Repeated,
 }
 
 /// A member that should be an object (`projectData`), read strictly too.
@@ -69,16 +105,31 @@ impl<'de> Visitor<'de> for StrictVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StrictObject, A::Error> {
         let mut object = StrictObject::default();
+        // Name -> its entry, and whether it is already listed as a duplicate.
+        let mut seen = HashMap::new();
         while let Some(key) = map.next_key::<String>()? {
             let member = if NESTED_OBJECTS.contains(&key.as_str()) {
                 Member::Nested(map.next_value::<Nested>()?)
             } else {
                 Member::Value(map.next_value()?)
             };
-            if object.entries.iter().any(|(k, _)| *k == key) {
-                object.duplicates.push(key);
-            } else {
-                object.entries.push((key, member));
+            match seen.entry(Name(key)) {
+                Entry::Vacant(slot) => {
+                    object.entries.push((slot.key().0.clone(), member));
+                    slot.insert((object.entries.len() - 1, false));
+                }
+                Entry::Occupied(mut slot) => {
+                    let (index, listed) = slot.get_mut();
+                    if !*listed {
+                        *listed = true;
+                        let (name, first) = &mut object.entries[*index];
+                        object.duplicates.push(name.clone());
+                        // What a repeated object holds is still checked.
+                        if !matches!(first, Member::Nested(Nested::Object(_))) {
+                            *first = Member::Repeated;
+                        }
+                    }
+                }
             }
         }
         Ok(object)
@@ -167,6 +218,7 @@ pub fn decode_new_session(body: &[u8]) -> Result<NewSession, DecodeError> {
     let mut errors = Problems::new(&object);
     for (key, member) in &object.entries {
         match (key.as_str(), member) {
+            (_, Member::Repeated) => {}
             ("projectData", Member::Nested(nested)) => {
                 new.project_data = project_data(nested, &mut errors)
                     .into_iter()
@@ -195,6 +247,7 @@ pub fn decode_update(body: &[u8]) -> Result<UpdateBody, DecodeError> {
     let mut errors = Problems::new(&object);
     for (key, member) in &object.entries {
         match (key.as_str(), member) {
+            (_, Member::Repeated) => {}
             ("sessionId", Member::Value(v)) => {
                 let id = v.as_str().and_then(SessionId::parse);
                 update.session_id = errors.check(key, id.ok_or_else(|| ID_RULE.to_string()));
@@ -237,20 +290,23 @@ fn project_data(
         Nested::Object(object) => object,
         Nested::Null => return data,
         Nested::Other => {
-            errors.add("projectData".into(), "must be an object".into());
+            errors.add("projectData".into(), "must be an object");
             return data;
         }
     };
     for name in &object.duplicates {
         errors.add(
-            format!("projectData.{}", short(name)),
-            "duplicate field".into(),
+            format!("projectData.{}", short(name)).into(),
+            "duplicate field",
         );
     }
     for (name, member) in &object.entries {
+        if matches!(member, Member::Repeated) {
+            continue;
+        }
         let path = format!("projectData.{}", short(name));
         let Some(field) = Field::from_name(name) else {
-            errors.add(path, "unknown field".into());
+            errors.add(path.into(), "unknown field");
             continue;
         };
         let Member::Value(value) = member else {
@@ -276,24 +332,39 @@ fn parse(body: &[u8]) -> Result<Option<StrictObject>, DecodeError> {
         .map_err(|e| DecodeError::Malformed(format!("malformed JSON: {e}")))
 }
 
-/// Field problems gathered while decoding, reported together.
-struct Problems(BTreeMap<String, String>);
+/// Field problems gathered while decoding, reported together: the first
+/// `MAX_LISTED_PROBLEMS` paths found, each with its first problem, and how many more fields
+/// had one. A field has one problem at its own path (a repeated one, the repetition), so
+/// counting problems counts fields.
+#[derive(Default)]
+struct Problems {
+    listed: BTreeMap<String, String>,
+    left_out: usize,
+}
 
 impl Problems {
     fn new(object: &StrictObject) -> Self {
-        let mut problems = Problems(BTreeMap::new());
+        let mut problems = Problems::default();
         for name in &object.duplicates {
-            problems.add(short(name), "duplicate field".into());
+            problems.add(short(name), "duplicate field");
         }
         problems
     }
 
-    fn add(&mut self, path: String, message: String) {
-        self.0.entry(path).or_insert(message);
+    fn add(&mut self, path: Cow<str>, message: impl Into<String>) {
+        // Two fields share a path only when long names are cut alike; the first is listed.
+        if self.listed.contains_key(path.as_ref()) {
+            return;
+        }
+        if self.listed.len() < MAX_LISTED_PROBLEMS && path != MORE_PROBLEMS {
+            self.listed.insert(path.into_owned(), message.into());
+        } else {
+            self.left_out += 1;
+        }
     }
 
     fn unknown(&mut self, name: &str) {
-        self.add(short(name), "unknown field".into());
+        self.add(short(name), "unknown field");
     }
 
     fn check<T>(&mut self, key: &str, result: Result<T, String>) -> Option<T> {
@@ -301,31 +372,66 @@ impl Problems {
     }
 
     fn check_path<T>(&mut self, path: String, result: Result<T, String>) -> Option<T> {
-        result.map_err(|message| self.add(path, message)).ok()
+        result
+            .map_err(|message| self.add(path.into(), message))
+            .ok()
     }
 
-    fn finish<T>(self, value: T) -> Result<T, DecodeError> {
-        if self.0.is_empty() {
+    fn finish<T>(mut self, value: T) -> Result<T, DecodeError> {
+        if self.left_out > 0 {
+            let count = match self.left_out {
+                1 => "1 more problem not listed".to_string(),
+                n => format!("{n} more problems not listed"),
+            };
+            self.listed.insert(MORE_PROBLEMS.into(), count);
+        }
+        if self.listed.is_empty() {
             Ok(value)
         } else {
-            Err(DecodeError::Invalid(self.0))
+            Err(DecodeError::Invalid(self.listed))
         }
     }
 }
 
-fn short(name: &str) -> String {
+fn short(name: &str) -> Cow<'_, str> {
     if name.chars().count() <= MAX_ECHOED_NAME {
-        name.to_string()
+        name.into()
     } else {
         let cut: String = name.chars().take(MAX_ECHOED_NAME).collect();
-        format!("{cut}…")
+        format!("{cut}…").into()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
     use super::*;
+    use crate::api::ApiError;
     use crate::domain::FieldValue;
+
+    thread_local! {
+        static COMPARISONS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    pub(super) fn count_comparison() {
+        COMPARISONS.with(|c| c.set(c.get() + 1));
+    }
+
+    /// Name comparisons made by `decode` on this thread.
+    fn comparisons(decode: impl FnOnce()) -> usize {
+        COMPARISONS.with(|c| c.set(0));
+        decode();
+        COMPARISONS.with(Cell::get)
+    }
+
+    fn object(members: impl Iterator<Item = String>) -> String {
+        format!("{{{}}}", members.collect::<Vec<_>>().join(","))
+    }
+
+    fn unknown_keys(n: usize) -> String {
+        object((0..n).map(|i| format!(r#""unknownField{i:04}":1"#)))
+    }
 
     fn details(result: Result<impl fmt::Debug, DecodeError>) -> BTreeMap<String, String> {
         match result {
@@ -410,5 +516,113 @@ mod tests {
     fn duplicate_top_level_keys_are_refused() {
         let found = details(decode_new_session(br#"{"currentStep":1,"currentStep":2}"#));
         assert_eq!(found["currentStep"], "duplicate field");
+    }
+
+    #[test]
+    fn the_400_for_a_thousand_unknown_keys_lists_twenty_and_counts_the_rest() {
+        let body = unknown_keys(1000);
+        let found = details(decode_update(body.as_bytes()));
+        assert_eq!(found.len(), MAX_LISTED_PROBLEMS + 1, "{found:?}");
+        assert_eq!(found[MORE_PROBLEMS], "980 more problems not listed");
+        assert!(found
+            .iter()
+            .filter(|(path, _)| *path != MORE_PROBLEMS)
+            .all(|(path, problem)| path.starts_with("unknownField") && problem == "unknown field"));
+        let reply = ApiError::from(DecodeError::Invalid(found)).into_response();
+        assert!(
+            reply.body().len() < body.len(),
+            "a {} byte reply to a {} byte request",
+            reply.body().len(),
+            body.len()
+        );
+    }
+
+    #[test]
+    fn the_first_problems_found_are_listed_as_before() {
+        let unknown = (0..30).map(|i| format!(r#""u{i:02}":1"#));
+        let body = object(
+            [
+                r#""currentStep":0"#.to_string(),
+                r#""sessionId":"x""#.to_string(),
+            ]
+            .into_iter()
+            .chain(unknown),
+        );
+        let found = details(decode_update(body.as_bytes()));
+        assert_eq!(
+            found["currentStep"],
+            details(decode_update(br#"{"currentStep":0}"#))["currentStep"]
+        );
+        assert_eq!(found["sessionId"], ID_RULE);
+        assert_eq!(found["u17"], "unknown field");
+        assert!(!found.contains_key("u18"), "{found:?}");
+        assert_eq!(found[MORE_PROBLEMS], "12 more problems not listed");
+        let twenty = object((0..20).map(|i| format!(r#""u{i:02}":1"#)));
+        assert!(!details(decode_update(twenty.as_bytes())).contains_key(MORE_PROBLEMS));
+    }
+
+    #[test]
+    fn a_field_left_out_is_counted_once_however_many_problems_it_has() {
+        // Each key is unknown and repeated: two problems, one path.
+        let body =
+            object((0..30).flat_map(|i| [format!(r#""u{i:02}":1"#), format!(r#""u{i:02}":2"#)]));
+        let found = details(decode_new_session(body.as_bytes()));
+        assert_eq!(found["u00"], "duplicate field");
+        assert_eq!(found[MORE_PROBLEMS], "10 more problems not listed");
+    }
+
+    #[test]
+    fn a_repeated_object_is_still_checked() {
+        let found = details(decode_update(
+            br#"{"projectData":{"budget":"x","budget":1},"projectData":null,"sessionId":1,"sessionId":2}"#,
+        ));
+        assert_eq!(
+            found,
+            BTreeMap::from([
+                ("projectData".into(), "duplicate field".into()),
+                ("projectData.budget".into(), "duplicate field".into()),
+                ("sessionId".into(), "duplicate field".into()),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_field_named_like_the_count_is_counted_not_listed() {
+        let found = details(decode_new_session(r#"{"…":1,"other":1}"#.as_bytes()));
+        assert_eq!(found["other"], "unknown field");
+        assert_eq!(found[MORE_PROBLEMS], "1 more problem not listed");
+    }
+
+    #[test]
+    fn decoding_compares_each_name_a_bounded_number_of_times_however_many_there_are() {
+        // A hash map compares a name only with an equal one (once per repeat) or one sharing
+        // its 7-bit hash tag (about 0.1 per name; seeds vary by run). Scanning the names
+        // before it makes n * (n - 1) / 2.
+        for n in [1_000, 5_000] {
+            let bodies = [
+                ("distinct unknown keys", unknown_keys(n)),
+                (
+                    "one key repeated",
+                    object((0..n).map(|_| r#""budget":1"#.to_string())),
+                ),
+                (
+                    "distinct keys in projectData",
+                    format!(r#"{{"projectData":{}}}"#, unknown_keys(n)),
+                ),
+                (
+                    "distinct keys, each twice",
+                    object((0..n).map(|i| format!(r#""u{}":1"#, i / 2))),
+                ),
+            ];
+            for (what, body) in bodies {
+                for decode in [
+                    |b: &[u8]| drop(decode_update(b)),
+                    |b: &[u8]| drop(decode_new_session(b)),
+                ] {
+                    let made = comparisons(|| decode(body.as_bytes()));
+                    assert!(made <= 2 * n, "{made} comparisons for {n} members: {what}");
+                }
+            }
+        }
     }
 }

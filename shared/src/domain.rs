@@ -368,7 +368,7 @@ impl NewSession {
             completed_steps: self.completed_steps.unwrap_or_default(),
             created_at: now,
             last_activity: now,
-            expires_at: policy.expires_at(now),
+            expires_at: policy.expires_at(now).min(policy.max_expires_at(now)),
             max_expires_at: policy.max_expires_at(now),
             version: 1,
         }
@@ -382,11 +382,23 @@ pub struct SessionPatch {
     pub current_step: Option<u8>,
     pub completed_steps: Option<Vec<u8>>,
     /// Optimistic concurrency: the update applies only while the draft is at each of these
-    /// versions (`If-Match` and `expectedVersion`; two different ones can never both hold).
+    /// versions (`expectedVersion`; two different ones can never both hold).
     pub expected_versions: BTreeSet<u64>,
+    /// `If-Match` (RFC 9110): the update applies only while the draft's version is one of these.
+    /// `None`: no `If-Match`, or `*`. An empty set (only weak or unknown tags) never matches.
+    pub if_match: Option<BTreeSet<u64>>,
 }
 
 impl SessionPatch {
+    /// Whether a draft at `current` meets every version condition of the patch.
+    pub fn accepts_version(&self, current: u64) -> bool {
+        self.expected_versions.iter().all(|v| *v == current)
+            && self
+                .if_match
+                .as_ref()
+                .is_none_or(|tags| tags.contains(&current))
+    }
+
     /// The merge rule, as a plain function: the DynamoDB adapter does the same in one UpdateItem.
     pub fn apply(&self, session: &mut Session, now: DateTime<Utc>, policy: &ExpiryPolicy) {
         for (field, value) in &self.project_data {
@@ -402,7 +414,8 @@ impl SessionPatch {
             session.completed_steps = steps.clone();
         }
         session.last_activity = to_millis(now);
-        session.expires_at = policy.expires_at(now);
+        // The stored expiry is also when DynamoDB deletes the item: never after the cap.
+        session.expires_at = policy.expires_at(now).min(session.max_expires_at);
         session.version += 1;
     }
 }
@@ -576,8 +589,9 @@ mod tests {
         assert_eq!(session.live_until(), t0 + Duration::seconds(60));
         let t1 = t0 + Duration::seconds(50);
         SessionPatch::default().apply(&mut session, t1, &policy);
-        // Idle expiry slid to t0+110, but the cap at t0+100 wins.
+        // Idle expiry slid to t0+110, but the cap at t0+100 wins, also as stored.
         assert_eq!(session.live_until(), t0 + Duration::seconds(100));
+        assert_eq!(session.expires_at, t0 + Duration::seconds(100));
         assert!(!session.is_expired(t0 + Duration::seconds(99)));
         assert!(session.is_expired(t0 + Duration::seconds(100)));
     }

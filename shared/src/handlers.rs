@@ -7,7 +7,7 @@ use lambda_http::{Body, Request, Response};
 use serde_json::{json, Map, Value};
 
 use crate::api::{
-    idempotency_key, if_match_version, json_body, json_response, path_session_id, require_method,
+    idempotency_key, if_match, json_body, json_response, path_session_id, require_method,
     required_path_session_id, set_etag, timestamp, ApiError,
 };
 use crate::config::Config;
@@ -114,7 +114,7 @@ async fn update(
 ) -> Result<Response<Body>, ApiError> {
     require_method(req, "PUT")?;
     let path_id = path_session_id(req)?;
-    let if_match = if_match_version(req)?;
+    let if_match = if_match(req)?;
     let mut body = decode_update(json_body(req)?)?;
     let id = match (path_id, body.session_id) {
         (Some(path), Some(body)) if path != body => {
@@ -126,8 +126,9 @@ async fn update(
         (Some(id), _) | (None, Some(id)) => id,
         (None, None) => return Err(ApiError::invalid_body([("sessionId", "is required")])),
     };
-    // Both If-Match and expectedVersion must hold: two different ones answer 412.
-    body.patch.expected_versions.extend(if_match);
+    // If-Match and expectedVersion must both hold: the version must be one the If-Match
+    // list names and the one expectedVersion names.
+    body.patch.if_match = if_match;
     let updated = store
         .update(id, &body.patch, Utc::now(), &config.policy)
         .await?;

@@ -113,7 +113,8 @@ impl ApiError {
                     .headers_mut()
                     .insert(ALLOW, HeaderValue::from_static(allow));
             }
-            ApiError::Unavailable(_) => {
+            // Health too: a load balancer or a client polling it knows when to look again.
+            ApiError::Unavailable(_) | ApiError::Unhealthy(_) => {
                 response.headers_mut().insert(
                     HeaderName::from_static("retry-after"),
                     RETRY_AFTER_SECS.into(),

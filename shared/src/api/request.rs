@@ -2,6 +2,8 @@
 //! parameter, the raw body and its media type, and the `Idempotency-Key` and `If-Match`
 //! headers. Each is refused as soon as it is read wrong, before any store is asked.
 
+use std::collections::BTreeSet;
+
 use lambda_http::http::header::{HeaderValue, CONTENT_TYPE};
 use lambda_http::http::Method;
 use lambda_http::{Request, RequestExt};
@@ -86,27 +88,72 @@ pub fn idempotency_key(req: &Request) -> Result<Option<IdempotencyKey>, ApiError
         })
 }
 
-/// `If-Match: "3"` (or `W/"3"`) asks for version 3; `*` asks for nothing beyond existence.
-/// Entity tags are quoted (RFC 9110); anything else is refused rather than guessed at.
-pub fn if_match_version(req: &Request) -> Result<Option<u64>, ApiError> {
+/// DynamoDB's `IN` takes at most 100 values.
+const MAX_IF_MATCH_TAGS: usize = 100;
+
+/// `If-Match` as RFC 9110 (13.1.1) reads it: `*`, or a list of entity-tags of which any may
+/// match, compared strongly (a weak `W/"3"` never matches; `"03"` is not `"3"`). Returns the
+/// versions the list names (`None` for no header or `*`); a well-formed tag this API never
+/// sent names none, so it gets 412, not 400. Only a header that is not an entity-tag list is
+/// refused.
+pub fn if_match(req: &Request) -> Result<Option<BTreeSet<u64>>, ApiError> {
     let Some(value) = req.headers().get("if-match") else {
         return Ok(None);
     };
-    let text = value.to_str().unwrap_or("").trim();
-    if text == "*" {
+    let refused = |problem: &str| ApiError::invalid_request("If-Match", problem);
+    let not_a_list = || refused("must be * or a list of entity-tags, e.g. \"3\"");
+    let text = value.as_bytes().trim_ascii();
+    if text == b"*" {
         return Ok(None);
     }
-    text.strip_prefix("W/")
-        .unwrap_or(text)
-        .strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-        .and_then(|t| t.parse::<u64>().ok())
-        .filter(|v| *v >= 1)
-        .map(Some)
-        .ok_or_else(|| {
-            ApiError::invalid_request(
-                "If-Match",
-                "must be an ETag returned by this API, e.g. \"3\"",
-            )
-        })
+    let mut versions = BTreeSet::new();
+    let mut tags = 0;
+    let mut rest = text;
+    loop {
+        // Empty list elements (`, ,`) are allowed by the list syntax (RFC 9110 5.6.1).
+        while let [b' ' | b'\t' | b',', tail @ ..] = rest {
+            rest = tail;
+        }
+        if rest.is_empty() {
+            break;
+        }
+        let (weak, tag) = match rest.strip_prefix(b"W/") {
+            Some(tag) => (true, tag),
+            None => (false, rest),
+        };
+        let opaque = tag.strip_prefix(b"\"").ok_or_else(not_a_list)?;
+        let end = opaque
+            .iter()
+            .position(|b| *b == b'"')
+            .ok_or_else(not_a_list)?;
+        let (etag, after) = (&opaque[..end], &opaque[end + 1..]);
+        // etagc: %x21 / %x23-7E / obs-text
+        if !etag
+            .iter()
+            .all(|b| *b == 0x21 || (0x23..=0x7e).contains(b) || *b >= 0x80)
+        {
+            return Err(not_a_list());
+        }
+        tags += 1;
+        if !weak {
+            if let Some(version) = std::str::from_utf8(etag)
+                .ok()
+                .and_then(|t| t.parse::<u64>().ok())
+                .filter(|v| *v >= 1 && v.to_string().as_bytes() == etag)
+            {
+                versions.insert(version);
+            }
+        }
+        rest = after.trim_ascii_start();
+        if !(rest.is_empty() || rest.starts_with(b",")) {
+            return Err(not_a_list());
+        }
+    }
+    if tags == 0 {
+        return Err(not_a_list());
+    }
+    if versions.len() > MAX_IF_MATCH_TAGS {
+        return Err(refused("may name at most 100 versions"));
+    }
+    Ok(Some(versions))
 }

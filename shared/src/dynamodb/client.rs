@@ -10,6 +10,8 @@ use aws_config::BehaviorVersion;
 use aws_sdk_dynamodb::config::{Region, SharedHttpClient};
 use aws_sdk_dynamodb::Client;
 
+use super::fresh_now::FreshNow;
+
 /// Builds the SDK client once per cold start, from what Lambda puts in the environment:
 /// `AWS_REGION`, the role's credentials in `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/
 /// `AWS_SESSION_TOKEN`, and the SDK's own `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local in tests).
@@ -36,6 +38,7 @@ pub fn client_from_env(max_attempts: u32) -> Client {
                 .build(),
         )
         .retry_config(RetryConfig::standard().with_max_attempts(max_attempts))
+        .interceptor(FreshNow)
         .http_client(https_client());
     if let Some(endpoint) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
         .ok()

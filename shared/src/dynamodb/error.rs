@@ -1,13 +1,13 @@
 //! DynamoDB's failures as the ports' `StoreError`: the SDK's errors by kind, and a failed
 //! write condition by the item DynamoDB returned with it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
-use super::item::{live_until, number, VERSION};
+use super::item::{is_deleted, live_until, number, VERSION};
 use crate::domain::is_expired;
 use crate::store::StoreError;
 
@@ -47,14 +47,14 @@ where
 pub(super) fn condition_failure(
     item: Option<&HashMap<String, AttributeValue>>,
     now: DateTime<Utc>,
-    expected_versions: &BTreeSet<u64>,
+    accepts_version: impl Fn(u64) -> bool,
 ) -> StoreError {
-    let Some(item) = item else {
+    let Some(item) = item.filter(|item| !is_deleted(item)) else {
         return StoreError::NotFound;
     };
     match (live_until(item), number::<u64>(item, VERSION)) {
         (Ok(at), _) if is_expired(at, now) => StoreError::Expired,
-        (Ok(_), Ok(current)) if expected_versions.iter().any(|v| *v != current) => {
+        (Ok(_), Ok(current)) if !accepts_version(current) => {
             StoreError::VersionMismatch { current }
         }
         // An item without a live expiry or version is not one of ours: treat it as gone.
@@ -80,16 +80,16 @@ mod tests {
         session.version = 4;
         let live = session_to_item(&session);
         assert!(matches!(
-            condition_failure(None, now, &BTreeSet::new()),
+            condition_failure(None, now, |_| true),
             StoreError::NotFound
         ));
         assert!(matches!(
-            condition_failure(Some(&live), now, &[3].into()),
+            condition_failure(Some(&live), now, |v| v == 3),
             StoreError::VersionMismatch { current: 4 }
         ));
         let later = now + Duration::seconds(86_400);
         assert!(matches!(
-            condition_failure(Some(&live), later, &[3].into()),
+            condition_failure(Some(&live), later, |v| v == 3),
             StoreError::Expired
         ));
     }

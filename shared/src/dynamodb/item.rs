@@ -28,6 +28,12 @@ pub(super) const VERSION: &str = "version";
 pub(super) const MAX_EXPIRES_AT: &str = "maxExpiresAt";
 /// The create that made the item (`CreateToken`): how a repeat of it is recognised.
 pub(super) const CREATE_TOKEN: &str = "createToken";
+/// The last update or delete applied, by its request's token: how an SDK retry of a write that
+/// committed (its reply lost) tells its own write from another's.
+pub(super) const LAST_WRITE: &str = "lastWrite";
+/// Set by a delete, which leaves the item without its fields for the TTL sweep: see
+/// `StoreDelete for DynamoStore`.
+pub(super) const DELETED: &str = "deleted";
 
 /// Expression placeholders, so no attribute name ever meets DynamoDB's reserved words.
 /// The TTL sweep is lazy, so a write checks both expiries itself.
@@ -153,9 +159,31 @@ pub(super) fn live_until(
     Ok(epoch_seconds(item, TTL_ATTRIBUTE)?.min(epoch_seconds(item, MAX_EXPIRES_AT)?))
 }
 
+/// The draft's absolute cap.
+pub(super) fn max_expires_at(
+    item: &HashMap<String, AttributeValue>,
+) -> Result<DateTime<Utc>, MalformedItem> {
+    epoch_seconds(item, MAX_EXPIRES_AT)
+}
+
 /// The token of the create that made the item.
 pub(super) fn create_token(item: &HashMap<String, AttributeValue>) -> Option<&str> {
     item.get(CREATE_TOKEN)?.as_s().ok().map(String::as_str)
+}
+
+/// The token of the last update or delete applied to the item.
+pub(super) fn last_write(item: &HashMap<String, AttributeValue>) -> Option<&str> {
+    item.get(LAST_WRITE)?.as_s().ok().map(String::as_str)
+}
+
+/// A draft that was deleted, kept only until the TTL sweep.
+pub(super) fn is_deleted(item: &HashMap<String, AttributeValue>) -> bool {
+    item.contains_key(DELETED)
+}
+
+/// One token per update or delete request, shared by the SDK's attempts of it.
+pub(super) fn write_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 pub fn item_to_session(item: &HashMap<String, AttributeValue>) -> Result<Session, MalformedItem> {

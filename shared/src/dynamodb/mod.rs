@@ -5,14 +5,18 @@
 //! - `update_expression`: the expressions of an update's one `UpdateItem`;
 //! - `store`: the ports (`crate::store`) on DynamoDB, one request per verb;
 //! - `error`: DynamoDB's failures as `StoreError`s;
+//! - `fresh_now`: every attempt of a write asks "live at `:now`?" with its own `:now`;
 //! - with the `test-support` feature, for tests and local tooling: `table` (the table as
 //!   `template.yaml` declares it) and `operation_log` (which operations a client sends).
 
 mod client;
 mod error;
+mod fresh_now;
 mod item;
 #[cfg(feature = "test-support")]
 mod operation_log;
+#[cfg(feature = "test-support")]
+mod proxy;
 mod store;
 #[cfg(feature = "test-support")]
 mod table;
@@ -26,6 +30,8 @@ pub use client::client_from_env;
 pub use item::{item_to_session, session_to_item, MalformedItem, KEY_ATTRIBUTE, TTL_ATTRIBUTE};
 #[cfg(feature = "test-support")]
 pub use operation_log::OperationLog;
+#[cfg(feature = "test-support")]
+pub use proxy::{DynamoProxy, Fault};
 #[cfg(feature = "test-support")]
 pub use table::create_table;
 pub use update_expression::{update_expression, UpdateExpression};

@@ -1,9 +1,8 @@
 //! The ports on DynamoDB: each verb is exactly one request, and each write carries the
 //! live-draft condition, so an expired item the TTL sweep has not reached yet counts as gone.
 
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
@@ -11,12 +10,13 @@ use chrono::{DateTime, Utc};
 
 use super::error::{condition_failure, store_error};
 use super::item::{
-    create_token, item_to_session, key, live_condition_names, live_until, n, number,
-    session_to_item, MalformedItem, CREATE_TOKEN, KEY_ATTRIBUTE, LIVE_CONDITION, VERSION,
+    create_token, is_deleted, item_to_session, key, last_write, live_condition_names, live_until,
+    max_expires_at, n, number, session_to_item, write_token, MalformedItem, CREATE_TOKEN, DELETED,
+    KEY_ATTRIBUTE, LAST_WRITE, LIVE_CONDITION, PROJECT_DATA, TTL_ATTRIBUTE, VERSION,
 };
 use super::update_expression::update_expression;
 use super::DynamoStore;
-use crate::domain::{CreateToken, ExpiryPolicy, Session, SessionId, SessionPatch};
+use crate::domain::{is_expired, CreateToken, ExpiryPolicy, Session, SessionId, SessionPatch};
 use crate::store::{
     StoreCreate, StoreDelete, StoreError, StoreGet, StorePing, StoreUpdate, Updated,
 };
@@ -70,7 +70,10 @@ impl StoreGet for DynamoStore {
             .send()
             .await
             .map_err(store_error)?;
-        let item = output.item().ok_or(StoreError::NotFound)?;
+        let item = output
+            .item()
+            .filter(|item| !is_deleted(item))
+            .ok_or(StoreError::NotFound)?;
         let session = item_to_session(item)?;
         if session.is_expired(now) {
             return Err(StoreError::Expired);
@@ -87,57 +90,121 @@ impl StoreUpdate for DynamoStore {
         now: DateTime<Utc>,
         policy: &ExpiryPolicy,
     ) -> Result<Updated, StoreError> {
-        let expression = update_expression(patch, now, policy);
-        let output = self
+        let token = write_token();
+        let mut expires_at = policy.expires_at(now);
+        loop {
+            let expression = update_expression(patch, now, expires_at, &token);
+            let result = self
+                .client()
+                .update_item()
+                .table_name(self.table())
+                .key(KEY_ATTRIBUTE, key(id))
+                .update_expression(expression.update)
+                .condition_expression(expression.condition)
+                .set_expression_attribute_names(Some(expression.names))
+                .set_expression_attribute_values(Some(expression.values))
+                // The whole item: the answer's expiry also depends on the unchanged cap.
+                .return_values(ReturnValue::AllNew)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .send()
+                .await;
+            let err = match result {
+                Ok(output) => return updated(output.attributes().ok_or(MalformedItem(VERSION))?),
+                Err(err) => err,
+            };
+            let Some(UpdateItemError::ConditionalCheckFailedException(failed)) =
+                err.as_service_error()
+            else {
+                return Err(store_error(err));
+            };
+            match failed.item() {
+                // An earlier attempt of this request committed and its reply was lost.
+                Some(item) if last_write(item) == Some(token.as_str()) => return updated(item),
+                // Only the cap failed: in the draft's last stretch it is the new expiry. A
+                // second request, rarely: once the cap is nearer than a whole idle period.
+                Some(item) if cap_is_nearer(item, now, expires_at, patch) => {
+                    expires_at = max_expires_at(item)?;
+                }
+                item => return Err(condition_failure(item, now, |v| patch.accepts_version(v))),
+            }
+        }
+    }
+}
+
+/// A live draft at a version the patch accepts, whose cap comes before `expires_at`.
+fn cap_is_nearer(
+    item: &HashMap<String, AttributeValue>,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    patch: &SessionPatch,
+) -> bool {
+    let live = !is_deleted(item) && live_until(item).is_ok_and(|at| !is_expired(at, now));
+    let accepted = number::<u64>(item, VERSION).is_ok_and(|v| patch.accepts_version(v));
+    live && accepted && max_expires_at(item).is_ok_and(|cap| cap < expires_at)
+}
+
+fn updated(item: &HashMap<String, AttributeValue>) -> Result<Updated, StoreError> {
+    Ok(Updated {
+        version: number(item, VERSION)?,
+        expires_at: live_until(item)?,
+    })
+}
+
+/// A delete is an `UpdateItem`, not a `DeleteItem`: it empties the draft's fields at once, marks
+/// the item deleted with the request's token and sets its TTL to now, so the sweep removes the
+/// rest. A retried attempt of a delete that committed then finds its own token and reports the
+/// delete it made; after a `DeleteItem` it would find nothing and report 404.
+impl StoreDelete for DynamoStore {
+    async fn delete(&self, id: SessionId, now: DateTime<Utc>) -> Result<Session, StoreError> {
+        let token = write_token();
+        let mut names = live_condition_names();
+        names.extend([
+            ("#deleted".to_string(), DELETED.to_string()),
+            ("#lastWrite".to_string(), LAST_WRITE.to_string()),
+            ("#projectData".to_string(), PROJECT_DATA.to_string()),
+            ("#ttl".to_string(), TTL_ATTRIBUTE.to_string()),
+        ]);
+        let result = self
             .client()
             .update_item()
             .table_name(self.table())
             .key(KEY_ATTRIBUTE, key(id))
-            .update_expression(expression.update)
-            .condition_expression(expression.condition)
-            .set_expression_attribute_names(Some(expression.names))
-            .set_expression_attribute_values(Some(expression.values))
-            // The whole item: the answer's expiry also depends on the unchanged cap.
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await
-            .map_err(|err| match err.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(e)) => {
-                    condition_failure(e.item(), now, &patch.expected_versions)
-                }
-                _ => store_error(err),
-            })?;
-        let attributes = output.attributes().ok_or(MalformedItem(VERSION))?;
-        Ok(Updated {
-            version: number(attributes, VERSION)?,
-            expires_at: live_until(attributes)?,
-        })
-    }
-}
-
-impl StoreDelete for DynamoStore {
-    async fn delete(&self, id: SessionId, now: DateTime<Utc>) -> Result<Session, StoreError> {
-        let output = self
-            .client()
-            .delete_item()
-            .table_name(self.table())
-            .key(KEY_ATTRIBUTE, key(id))
+            .update_expression(
+                "SET #deleted = :true, #lastWrite = :writeToken, #projectData = :noFields, #ttl = :now",
+            )
             .condition_expression(LIVE_CONDITION)
-            .set_expression_attribute_names(Some(live_condition_names()))
+            .set_expression_attribute_names(Some(names))
             .expression_attribute_values(":now", n(now.timestamp()))
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":writeToken", AttributeValue::S(token.clone()))
+            .expression_attribute_values(":noFields", AttributeValue::M(HashMap::new()))
             .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
-            .await
-            .map_err(|err| match err.as_service_error() {
-                Some(DeleteItemError::ConditionalCheckFailedException(e)) => {
-                    condition_failure(e.item(), now, &BTreeSet::new())
+            .await;
+        match result {
+            Ok(output) => {
+                let old = output.attributes().ok_or(MalformedItem(KEY_ATTRIBUTE))?;
+                Ok(item_to_session(old)?)
+            }
+            Err(err) => {
+                let Some(UpdateItemError::ConditionalCheckFailedException(failed)) =
+                    err.as_service_error()
+                else {
+                    return Err(store_error(err));
+                };
+                match failed.item() {
+                    // This request's earlier attempt deleted it: the fields are gone, the steps
+                    // and times are what the draft had.
+                    Some(item) if last_write(item) == Some(token.as_str()) => {
+                        Ok(item_to_session(item)?)
+                    }
+                    item => Err(condition_failure(item, now, |_| true)),
                 }
-                _ => store_error(err),
-            })?;
-        let old = output.attributes().ok_or(MalformedItem(KEY_ATTRIBUTE))?;
-        Ok(item_to_session(old)?)
+            }
+        }
     }
 }
 

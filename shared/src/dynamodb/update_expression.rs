@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 
 use super::item::{
     field_to_attribute, live_condition_names, n, steps, COMPLETED_STEPS, CURRENT_STEP,
-    LAST_ACTIVITY, LIVE_CONDITION, PROJECT_DATA, VERSION,
+    LAST_ACTIVITY, LAST_WRITE, LIVE_CONDITION, PROJECT_DATA, VERSION,
 };
-use crate::domain::{ExpiryPolicy, SessionPatch};
+use crate::domain::SessionPatch;
 
 /// One UpdateItem's expressions for a patch.
 #[derive(Debug, PartialEq)]
@@ -22,27 +22,36 @@ pub struct UpdateExpression {
 
 /// Sets only the `projectData.<field>` paths the patch names, so two tabs saving different
 /// fields at once both keep their field. The condition makes a missing or expired session
-/// fail instead of being revived as a half item.
+/// fail instead of being revived as a half item, and refuses to apply the request `token`
+/// twice: an SDK retry of an update that committed fails its condition and finds its token.
+///
+/// `expires_at` is the new idle expiry. It must not pass the draft's cap (the TTL attribute is
+/// when DynamoDB deletes the item), which only the item knows: the condition checks it, and
+/// the store tries once more with the cap when it is nearer.
 pub fn update_expression(
     patch: &SessionPatch,
     now: DateTime<Utc>,
-    policy: &ExpiryPolicy,
+    expires_at: DateTime<Utc>,
+    token: &str,
 ) -> UpdateExpression {
     let mut names = live_condition_names();
     names.insert("#lastActivity".into(), LAST_ACTIVITY.into());
     names.insert("#version".into(), VERSION.into());
+    names.insert("#lastWrite".into(), LAST_WRITE.into());
     let mut values = HashMap::from([
+        (
+            ":writeToken".to_string(),
+            AttributeValue::S(token.to_string()),
+        ),
         (":now".to_string(), n(now.timestamp())),
         (":nowMillis".to_string(), n(now.timestamp_millis())),
-        (
-            ":expiresAt".to_string(),
-            n(policy.expires_at(now).timestamp()),
-        ),
+        (":expiresAt".to_string(), n(expires_at.timestamp())),
         (":one".to_string(), n(1)),
     ]);
     let mut set = vec![
         "#lastActivity = :nowMillis".to_string(),
         "#expiresAt = :expiresAt".to_string(),
+        "#lastWrite = :writeToken".to_string(),
     ];
     let mut remove = Vec::new();
     if let Some(step) = patch.current_step {
@@ -73,10 +82,26 @@ pub fn update_expression(
     if !remove.is_empty() {
         update.push_str(&format!(" REMOVE {}", remove.join(", ")));
     }
-    let mut condition = LIVE_CONDITION.to_string();
+    let mut condition = format!(
+        "{LIVE_CONDITION} AND #maxExpiresAt >= :expiresAt \
+         AND (attribute_not_exists(#lastWrite) OR #lastWrite <> :writeToken)"
+    );
     for (i, expected) in patch.expected_versions.iter().enumerate() {
         values.insert(format!(":expectedVersion{i}"), n(expected));
         condition.push_str(&format!(" AND #version = :expectedVersion{i}"));
+    }
+    match &patch.if_match {
+        None => {}
+        // Only weak or unknown tags: nothing can match, and the failed condition still
+        // returns the draft, so the 412 carries its version.
+        Some(tags) if tags.is_empty() => condition.push_str(" AND attribute_not_exists(#version)"),
+        Some(tags) => {
+            let names: Vec<String> = (0..tags.len()).map(|i| format!(":ifMatch{i}")).collect();
+            for (name, tag) in names.iter().zip(tags) {
+                values.insert(name.clone(), n(tag));
+            }
+            condition.push_str(&format!(" AND #version IN ({})", names.join(", ")));
+        }
     }
     UpdateExpression {
         update,
@@ -103,18 +128,22 @@ mod tests {
             ..Default::default()
         };
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
-        let e = update_expression(&patch, now, &ExpiryPolicy::default());
+        let expires = crate::domain::ExpiryPolicy::default().expires_at(now);
+        let e = update_expression(&patch, now, expires, "t1");
         assert_eq!(
             e.update,
-            "SET #lastActivity = :nowMillis, #expiresAt = :expiresAt, \
+            "SET #lastActivity = :nowMillis, #expiresAt = :expiresAt, #lastWrite = :writeToken, \
              #projectData.#projectName = :projectName ADD #version :one \
              REMOVE #projectData.#budget"
         );
         assert_eq!(
             e.condition,
             "attribute_exists(#sessionId) AND #expiresAt > :now AND #maxExpiresAt > :now \
+             AND #maxExpiresAt >= :expiresAt \
+             AND (attribute_not_exists(#lastWrite) OR #lastWrite <> :writeToken) \
              AND #version = :expectedVersion0"
         );
+        assert_eq!(e.values[":writeToken"], AttributeValue::S("t1".into()));
         assert_eq!(
             e.values[":expiresAt"],
             AttributeValue::N("1800086400".into())

@@ -102,11 +102,7 @@ impl StoreUpdate for MemoryStore {
         self.check()?;
         let mut sessions = self.lock();
         let mut session = Self::live(&sessions, id, now)?;
-        if patch
-            .expected_versions
-            .iter()
-            .any(|v| *v != session.version)
-        {
+        if !patch.accepts_version(session.version) {
             return Err(StoreError::VersionMismatch {
                 current: session.version,
             });

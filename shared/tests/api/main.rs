@@ -7,6 +7,8 @@ mod support;
 mod suite;
 
 mod dynamodb_local;
+mod logs;
 mod memory_store;
 mod properties;
+mod retries;
 mod template;

@@ -23,6 +23,7 @@ async fn an_unavailable_store_gives_503_with_retry_after_and_no_internals() {
     );
     let health = call(&store, &event("health.json", None)).await;
     assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(health.headers["retry-after"], "1");
     assert_eq!(
         health.json,
         serde_json::json!({"status": "unhealthy", "dynamodb": "disconnected"})

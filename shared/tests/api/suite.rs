@@ -303,6 +303,77 @@ macro_rules! store_suite {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn if_match_compares_strongly_and_any_tag_of_a_list_may_match() {
+                let store = new_store().await;
+                let id = create(&*store, Some(r#"{"projectData":{"projectName":"A"}}"#)).await;
+                let put_if = |if_match: &str, body: Value| {
+                    with_header(
+                        with_body(
+                            event("update-session.json", Some(&id)),
+                            Some(&body.to_string()),
+                        ),
+                        "if-match",
+                        if_match,
+                    )
+                };
+                let never = json!({"projectData": {"projectName": "Never"}});
+                // Weak, unknown, zero-padded, and a list none of whose tags is current.
+                for stale in ["W/\"1\"", "\"abc\"", "\"0\"", "\"01\"", "\"2\", W/\"1\""] {
+                    let reply = call(&*store, &put_if(stale, never.clone())).await;
+                    assert_eq!(
+                        (reply.status, reply.json["currentVersion"].clone()),
+                        (StatusCode::PRECONDITION_FAILED, json!(1)),
+                        "{stale}: {}",
+                        reply.json
+                    );
+                }
+                let listed = json!({"projectData": {"projectName": "B"}});
+                let reply = call(&*store, &put_if("\"7\", \"1\"", listed)).await;
+                assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+                let any = json!({"projectData": {"projectName": "C"}});
+                let reply = call(&*store, &put_if("*", any)).await;
+                assert_eq!(reply.json["version"], 3, "* matches any live draft");
+                // With expectedVersion, both must hold.
+                let both = json!({"projectData": {"projectName": "Never"}, "expectedVersion": 9});
+                let reply = call(&*store, &put_if("\"3\", \"9\"", both)).await;
+                assert_eq!(reply.status, StatusCode::PRECONDITION_FAILED);
+                let after = get(&*store, &id).await;
+                assert_eq!(after.json["projectData"], json!({"projectName": "C"}));
+                assert_eq!(after.json["version"], 3);
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn the_stored_expiry_never_passes_the_cap() {
+                // The TTL attribute is when DynamoDB deletes the item: a draft that ended at its
+                // cap must not be kept a day longer.
+                let store = new_store().await;
+                let config = project_session::Config {
+                    policy: project_session::domain::ExpiryPolicy::new(
+                        Duration::seconds(3600),
+                        Duration::seconds(600),
+                    ),
+                    ..config()
+                };
+                let created =
+                    $crate::support::call_with(&*store, &event("create-session.json", None), &config)
+                        .await;
+                let id = created.json["sessionId"].as_str().unwrap().to_string();
+                let stored = store.raw(SessionId::parse(&id).unwrap()).await.unwrap();
+                assert_eq!(stored.expires_at, stored.max_expires_at);
+                let body = json!({"sessionId": id, "projectData": {"clientName": "Ada"}});
+                let update = with_body(
+                    event("update-session-seed.json", Some(&id)),
+                    Some(&body.to_string()),
+                );
+                let saved = $crate::support::call_with(&*store, &update, &config).await;
+                assert_eq!(saved.status, StatusCode::OK, "{}", saved.json);
+                let stored = store.raw(SessionId::parse(&id).unwrap()).await.unwrap();
+                assert_eq!(stored.expires_at, stored.max_expires_at, "the update kept the cap");
+                assert_eq!(time(&saved.json["expiresAt"]), stored.max_expires_at);
+                assert_eq!(stored.version, 2);
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn update_with_the_current_if_match_succeeds() {
                 let store = new_store().await;
                 let id = create(&*store, None).await;
@@ -503,7 +574,8 @@ macro_rules! store_suite {
                         json!({"sessionId": "does not match the session id in the path"}),
                     ),
                 ];
-                for bad in ["3", "\"abc\"", "\"0\"", "W/3"] {
+                // Not an entity-tag list at all; well-formed tags that are not versions get 412.
+                for bad in ["3", "W/3", "\"3", "\"a b\"", "\"3\" \"4\"", ", ,"] {
                     let ev = with_header(
                         update(&json!({"sessionId": id}).to_string()),
                         "if-match",
@@ -513,7 +585,7 @@ macro_rules! store_suite {
                         "a malformed If-Match",
                         ev,
                         StatusCode::BAD_REQUEST,
-                        json!({"If-Match": "must be an ETag returned by this API, e.g. \"3\""}),
+                        json!({"If-Match": "must be * or a list of entity-tags, e.g. \"3\""}),
                     ));
                 }
                 for (what, ev, status, details) in cases {

@@ -23,7 +23,7 @@ pub trait Backend:
 {
     /// Stores a session as is, expired or not, as a lagging TTL sweep leaves it.
     fn plant(&self, session: Session) -> impl Future<Output = ()> + Send;
-    /// The stored item, live or expired.
+    /// The stored draft, live or expired (not one that was deleted).
     fn raw(&self, id: SessionId) -> impl Future<Output = Option<Session>> + Send;
 }
 
@@ -46,9 +46,11 @@ impl Backend for DynamoStore {
             .await
             .expect("put the item as is");
     }
+    /// A deleted draft's marked item, which waits for the TTL sweep, is no draft.
     async fn raw(&self, id: SessionId) -> Option<Session> {
         raw_item(self, id)
             .await
+            .filter(|item| !item.contains_key("deleted"))
             .map(|item| item_to_session(&item).expect("a well-formed item"))
     }
 }

@@ -236,6 +236,21 @@ fn every_function_logs_to_a_group_with_a_retention() {
 }
 
 #[test]
+fn a_deploy_refuses_the_durations_a_cold_start_would_refuse() {
+    let parameters = &template()["Parameters"];
+    for name in ["SessionTtl", "SessionMaxLifetime"] {
+        let max = parameters[name]["MaxValue"].as_i64();
+        assert_eq!(
+            max,
+            Some(project_session::Config::MAX_DURATION_SECS),
+            "{name}'s MaxValue is config.rs's bound"
+        );
+        let min = parameters[name]["MinValue"].as_i64().expect("a MinValue");
+        assert!(min >= 1, "config.rs refuses 0 seconds: {name}");
+    }
+}
+
+#[test]
 fn the_api_lets_a_browser_send_if_match_and_read_the_etag() {
     let t = template();
     let cors = &t["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"];

@@ -1,0 +1,172 @@
+//! Exactly once when the SDK retries, on a real socket: a proxy between the store and DynamoDB
+//! Local lets a write commit and loses its reply (or holds a request past the draft's expiry),
+//! and each verb must answer with what really happened.
+
+use std::time::Duration as StdDuration;
+
+use chrono::{Duration, Utc};
+use lambda_http::http::StatusCode;
+use project_session::domain::{ExpiryPolicy, SessionId};
+use project_session::dynamodb::{client_from_env, DynamoProxy, Fault};
+use project_session::{Config, DynamoStore};
+use serde_json::json;
+
+use crate::support::{call, call_with, config, create, event, get, put, raw_item, require, time};
+
+/// The API suite's table (no TTL sweep) through a proxy, with the production retry settings.
+async fn through_proxy() -> (DynamoStore, DynamoProxy) {
+    let proxy = DynamoProxy::start(&require("AWS_ENDPOINT_URL_DYNAMODB"))
+        .await
+        .expect("the proxy starts");
+    let client = client_from_env(3);
+    let client_config = client
+        .config()
+        .to_builder()
+        .endpoint_url(proxy.url())
+        .build();
+    let store = DynamoStore::new(
+        aws_sdk_dynamodb::Client::from_conf(client_config),
+        require("LAGGING_TABLE_NAME"),
+    );
+    (store, proxy)
+}
+
+#[tokio::test]
+async fn a_create_whose_reply_is_lost_is_answered_by_its_retry_without_a_second_draft() {
+    let (store, proxy) = through_proxy().await;
+    proxy.fault_next("PutItem", Fault::CommitThenDropReply);
+    let body = r#"{"projectData":{"projectName":"Lost reply"}}"#;
+    let reply = call(
+        &store,
+        &crate::support::with_body(event("create-session.json", None), Some(body)),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json);
+    assert_eq!(
+        proxy.take_counts()["PutItem"],
+        2,
+        "the reply was lost and the SDK retried"
+    );
+    let id = reply.json["sessionId"].as_str().unwrap();
+    let draft = get(&store, id).await;
+    assert_eq!(
+        draft.json["projectData"],
+        json!({"projectName": "Lost reply"})
+    );
+    assert_eq!(draft.json["version"], 1);
+}
+
+#[tokio::test]
+async fn an_update_with_if_match_whose_reply_is_lost_reports_its_own_write_not_a_conflict() {
+    let (store, proxy) = through_proxy().await;
+    let id = create(&store, None).await;
+    proxy.fault_next("UpdateItem", Fault::CommitThenDropReply);
+    let update = crate::support::with_header(
+        crate::support::with_body(
+            event("update-session.json", Some(&id)),
+            Some(&json!({"projectData": {"clientName": "Ada"}}).to_string()),
+        ),
+        "if-match",
+        "\"1\"",
+    );
+    let reply = call(&store, &update).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    assert_eq!(reply.json["version"], 2);
+    assert_eq!(proxy.take_counts()["UpdateItem"], 2);
+    let draft = get(&store, &id).await;
+    assert_eq!(draft.json["projectData"], json!({"clientName": "Ada"}));
+    assert_eq!(draft.json["version"], 2, "applied once");
+}
+
+#[tokio::test]
+async fn an_update_whose_reply_is_lost_is_applied_once() {
+    let (store, proxy) = through_proxy().await;
+    let id = create(&store, None).await;
+    proxy.fault_next(
+        "UpdateItem",
+        // Past the SDK's 2 s attempt timeout: the attempt is given up, then retried.
+        Fault::CommitThenDelayReply(StdDuration::from_millis(2500)),
+    );
+    let reply = put(&store, &id, json!({"projectData": {"budget": 250000}})).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    assert_eq!(reply.json["version"], 2);
+    assert_eq!(get(&store, &id).await.json["version"], 2);
+}
+
+#[tokio::test]
+async fn a_delete_whose_reply_is_lost_reports_the_delete_it_made() {
+    let (store, proxy) = through_proxy().await;
+    let id = create(
+        &store,
+        Some(r#"{"projectData":{"clientEmail":"ada@example.com"}}"#),
+    )
+    .await;
+    proxy.fault_next("UpdateItem", Fault::CommitThenDropReply);
+    let reply = call(&store, &event("delete-session.json", Some(&id))).await;
+    assert_eq!(
+        (reply.status, reply.json.clone()),
+        (StatusCode::OK, json!({"success": true}))
+    );
+    assert_eq!(proxy.take_counts()["UpdateItem"], 2);
+    assert_eq!(get(&store, &id).await.status, StatusCode::NOT_FOUND);
+    let left = raw_item(&store, SessionId::parse(&id).unwrap())
+        .await
+        .expect("a tombstone until the TTL sweep");
+    assert_eq!(
+        left["projectData"],
+        aws_sdk_dynamodb::types::AttributeValue::M(Default::default()),
+        "the draft's fields are gone at once"
+    );
+}
+
+/// A request held past the draft's expiry and then retried: the retry's condition must use
+/// the time it is sent, or it revives the draft.
+#[tokio::test]
+async fn a_retry_sent_after_the_draft_expired_cannot_revive_it() {
+    let (store, proxy) = through_proxy().await;
+    let short = Config {
+        policy: ExpiryPolicy::new(Duration::seconds(3), Duration::seconds(3600)),
+        ..config()
+    };
+    for _ in 0..5 {
+        let created = call_with(&store, &event("create-session.json", None), &short).await;
+        let id = created.json["sessionId"].as_str().unwrap().to_string();
+        let expiry = time(&created.json["expiresAt"]);
+        let send_at = expiry - Duration::milliseconds(1000);
+        if let Ok(wait) = (send_at - Utc::now()).to_std() {
+            tokio::time::sleep(wait).await;
+        }
+        // Held until half a second past the expiry (inside the 2 s attempt timeout), dropped.
+        proxy.fault_next(
+            "UpdateItem",
+            Fault::HoldThenDrop(StdDuration::from_millis(1500)),
+        );
+        let sent = Utc::now();
+        let body = json!({"sessionId": id, "projectData": {"projectName": "Too late"}});
+        let update = crate::support::with_body(
+            event("update-session-seed.json", Some(&id)),
+            Some(&body.to_string()),
+        );
+        let reply = call_with(&store, &update, &short).await;
+        if sent >= expiry - Duration::milliseconds(200) {
+            continue; // sent too late to tell a stale condition from a fresh one
+        }
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "the retry revived the draft: {}",
+            reply.json
+        );
+        let item = raw_item(&store, SessionId::parse(&id).unwrap())
+            .await
+            .expect("still stored, as the lagging sweep leaves it");
+        assert_ne!(
+            item["projectData"].as_m().unwrap().get("projectName"),
+            Some(&aws_sdk_dynamodb::types::AttributeValue::S(
+                "Too late".into()
+            ))
+        );
+        return;
+    }
+    panic!("five runs in a row were too slow to send the update before the expiry");
+}
