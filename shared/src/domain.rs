@@ -67,22 +67,17 @@ const KEY_ID_NAMESPACE: Uuid = Uuid::from_u128(0x5d1c_2b4e_8f0a_4c6e_9b3d_7a21_e
 const KEY_TOKEN_NAMESPACE: Uuid = Uuid::from_u128(0x9e47_a0d3_16bb_4f52_a8c9_3f60_d21e_7b14);
 
 impl IdempotencyKey {
-    pub const MAX_LEN: usize = 255;
-
-    /// Visible ASCII, 1 to 255 characters; an RFC 8941 string (in quotes, as the IETF draft
-    /// spells it) or a bare token, as most APIs take it.
+    /// A UUID, hyphenated (any version, any case): the draft's id comes from the key, and the
+    /// id is the draft's only credential, so the key must be as hard to guess as a random id.
+    /// An RFC 8941 string (in quotes, as the IETF draft spells it) or bare, as most APIs take it.
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
         let bare = text
             .strip_prefix('"')
             .and_then(|t| t.strip_suffix('"'))
             .unwrap_or(text);
-        let valid = !bare.is_empty()
-            && bare.len() <= Self::MAX_LEN
-            && bare
-                .bytes()
-                .all(|b| (0x21..=0x7e).contains(&b) && b != b'"');
-        valid.then(|| Self(bare.to_string()))
+        let uuid = Uuid::try_parse(bare).ok()?;
+        (bare.len() == 36 && !uuid.is_nil()).then(|| Self(uuid.hyphenated().to_string()))
     }
 
     /// A version 4 UUID in form (so it passes `SessionId::parse`) whose bits come from the key:
@@ -614,7 +609,10 @@ mod tests {
             "a canonical v4 id"
         );
         assert_eq!(id, bare.session_id());
-        assert_ne!(id, IdempotencyKey::parse("other").unwrap().session_id());
+        let other = IdempotencyKey::parse("0b0e7d2c-5a1f-4c3e-9f2d-1e6a7b8c9d0e").unwrap();
+        assert_ne!(id, other.session_id());
+        let upper = IdempotencyKey::parse("8E03978E-40D5-43E8-BC93-6894A57F9324").unwrap();
+        assert_eq!(upper, bare, "one key in either case");
         assert_eq!(
             CreateToken::for_key(&key, b"{}"),
             CreateToken::for_key(&bare, b"{}")
@@ -627,17 +625,19 @@ mod tests {
     }
 
     #[test]
-    fn an_idempotency_key_is_visible_ascii_up_to_255_characters() {
+    fn an_idempotency_key_is_a_uuid_and_nothing_easier_to_guess() {
         for bad in [
             "",
             "\"\"",
+            "1",
+            "order-1234",
             "has space",
-            "caf\u{e9}",
-            "a\"b",
-            &"k".repeat(256),
+            "8e03978e40d543e8bc936894a57f9324",
+            "{8e03978e-40d5-43e8-bc93-6894a57f9324}",
+            "\"8e03978e-40d5-43e8-bc93-6894a57f9324",
+            "00000000-0000-0000-0000-000000000000",
         ] {
             assert_eq!(IdempotencyKey::parse(bad), None, "{bad:?}");
         }
-        assert!(IdempotencyKey::parse(&"k".repeat(255)).is_some());
     }
 }

@@ -83,7 +83,7 @@ pub fn idempotency_key(req: &Request) -> Result<Option<IdempotencyKey>, ApiError
         .ok_or_else(|| {
             ApiError::invalid_request(
                 "Idempotency-Key",
-                "must be 1 to 255 visible ASCII characters, e.g. a UUID",
+                "must be a UUID made for this create, e.g. by crypto.randomUUID()",
             )
         })
 }
@@ -97,12 +97,20 @@ const MAX_IF_MATCH_TAGS: usize = 100;
 /// sent names none, so it gets 412, not 400. Only a header that is not an entity-tag list is
 /// refused.
 pub fn if_match(req: &Request) -> Result<Option<BTreeSet<u64>>, ApiError> {
-    let Some(value) = req.headers().get("if-match") else {
+    // Several header lines are one list (RFC 9110 5.3), as API Gateway joins them.
+    let lines: Vec<&[u8]> = req
+        .headers()
+        .get_all("if-match")
+        .iter()
+        .map(HeaderValue::as_bytes)
+        .collect();
+    if lines.is_empty() {
         return Ok(None);
-    };
+    }
+    let joined = lines.join(&b","[..]);
     let refused = |problem: &str| ApiError::invalid_request("If-Match", problem);
     let not_a_list = || refused("must be * or a list of entity-tags, e.g. \"3\"");
-    let text = value.as_bytes().trim_ascii();
+    let text = joined.trim_ascii();
     if text == b"*" {
         return Ok(None);
     }
@@ -156,4 +164,19 @@ pub fn if_match(req: &Request) -> Result<Option<BTreeSet<u64>>, ApiError> {
         return Err(refused("may name at most 100 versions"));
     }
     Ok(Some(versions))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_on_several_lines_is_one_list() {
+        let req: Request = lambda_http::http::Request::builder()
+            .header("if-match", "\"7\"")
+            .header("if-match", "W/\"4\", \"3\"")
+            .body(lambda_http::Body::Empty)
+            .unwrap();
+        assert_eq!(if_match(&req).unwrap(), Some([3, 7].into()));
+    }
 }

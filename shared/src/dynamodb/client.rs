@@ -29,14 +29,7 @@ pub fn client_from_env(max_attempts: u32) -> Client {
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region))
         .credentials_provider(EnvironmentVariableCredentialsProvider::new())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(1))
-                .read_timeout(Duration::from_secs(2))
-                .operation_attempt_timeout(Duration::from_secs(2))
-                .operation_timeout(Duration::from_secs(5))
-                .build(),
-        )
+        .timeout_config(timeouts(OPERATION_TIMEOUT))
         .retry_config(RetryConfig::standard().with_max_attempts(max_attempts))
         .interceptor(FreshNow)
         .http_client(https_client());
@@ -47,6 +40,19 @@ pub fn client_from_env(max_attempts: u32) -> Client {
         config = config.endpoint_url(endpoint);
     }
     Client::from_conf(config.build())
+}
+
+/// What a verb may spend on DynamoDB, retries included: Lambda's 8 s leave room to answer 503.
+pub(super) const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Attempts of 2 s (1 s to connect) within `operation`.
+pub(super) fn timeouts(operation: Duration) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(1))
+        .read_timeout(Duration::from_secs(2))
+        .operation_attempt_timeout(Duration::from_secs(2))
+        .operation_timeout(operation)
+        .build()
 }
 
 /// The Amazon Trust Services roots, which sign the endpoints of the AWS commercial regions.

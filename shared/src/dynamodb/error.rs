@@ -44,6 +44,7 @@ where
 }
 
 /// Why a conditional write failed, told from the item DynamoDB returned with the failure.
+/// `now` must be taken after the reply: no earlier than any attempt's `:now` (`fresh_now`).
 pub(super) fn condition_failure(
     item: Option<&HashMap<String, AttributeValue>>,
     now: DateTime<Utc>,
@@ -57,6 +58,9 @@ pub(super) fn condition_failure(
         (Ok(_), Ok(current)) if !accepts_version(current) => {
             StoreError::VersionMismatch { current }
         }
+        // Live, at an accepted version, and still refused: a condition this function does not
+        // explain. Not a 404 that would send a client off to make a new draft.
+        (Ok(_), Ok(_)) => StoreError::Failed("a live draft failed the write's condition".into()),
         // An item without a live expiry or version is not one of ours: treat it as gone.
         _ => StoreError::Expired,
     }

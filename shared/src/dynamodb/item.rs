@@ -37,13 +37,14 @@ pub(super) const DELETED: &str = "deleted";
 
 /// Expression placeholders, so no attribute name ever meets DynamoDB's reserved words.
 /// The TTL sweep is lazy, so a write checks both expiries itself.
-pub(super) const LIVE_CONDITION: &str =
-    "attribute_exists(#sessionId) AND #expiresAt > :now AND #maxExpiresAt > :now";
+pub(super) const LIVE_CONDITION: &str = "attribute_exists(#sessionId) \
+     AND attribute_not_exists(#deleted) AND #expiresAt > :now AND #maxExpiresAt > :now";
 
 /// The names `LIVE_CONDITION` uses.
 pub(super) fn live_condition_names() -> HashMap<String, String> {
     HashMap::from([
         ("#sessionId".to_string(), KEY_ATTRIBUTE.to_string()),
+        ("#deleted".to_string(), DELETED.to_string()),
         ("#expiresAt".to_string(), TTL_ATTRIBUTE.to_string()),
         ("#maxExpiresAt".to_string(), MAX_EXPIRES_AT.to_string()),
     ])

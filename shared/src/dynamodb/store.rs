@@ -2,12 +2,14 @@
 //! live-draft condition, so an expired item the TTL sweep has not reached yet counts as gone.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use chrono::{DateTime, Utc};
 
+use super::client::{timeouts, OPERATION_TIMEOUT};
 use super::error::{condition_failure, store_error};
 use super::item::{
     create_token, is_deleted, item_to_session, key, last_write, live_condition_names, live_until,
@@ -23,6 +25,8 @@ use crate::store::{
 
 impl StoreCreate for DynamoStore {
     async fn create(&self, session: &Session, token: &CreateToken) -> Result<Session, StoreError> {
+        let mut names = live_condition_names();
+        names.insert("#createToken".to_string(), CREATE_TOKEN.to_string());
         let mut item = session_to_item(session);
         item.insert(
             CREATE_TOKEN.to_string(),
@@ -33,10 +37,15 @@ impl StoreCreate for DynamoStore {
             .put_item()
             .table_name(self.table())
             .set_item(Some(item))
-            // Never over a live draft; an expired one the TTL sweep has not reached yet may go.
-            .condition_expression(format!("NOT ({LIVE_CONDITION})"))
-            .set_expression_attribute_names(Some(live_condition_names()))
+            // Never over a live draft; an expired one the TTL sweep has not reached yet may go,
+            // but not one this very create made and a delete ended: a repeat of it must not
+            // bring the draft back.
+            .condition_expression(format!(
+                "NOT ({LIVE_CONDITION}) AND NOT (attribute_exists(#deleted) AND #createToken = :token)"
+            ))
+            .set_expression_attribute_names(Some(names))
             .expression_attribute_values(":now", n(session.created_at.timestamp()))
+            .expression_attribute_values(":token", AttributeValue::S(token.as_str().to_string()))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
@@ -92,8 +101,17 @@ impl StoreUpdate for DynamoStore {
     ) -> Result<Updated, StoreError> {
         let token = write_token();
         let mut expires_at = policy.expires_at(now);
+        let started = Instant::now();
         loop {
             let expression = update_expression(patch, now, expires_at, &token);
+            // The second request (the cap's) gets what is left of the one budget, so the
+            // verb still answers 503 before the Lambda timeout.
+            let left = OPERATION_TIMEOUT.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                return Err(StoreError::Unavailable(
+                    "no time left for the cap's update".into(),
+                ));
+            }
             let result = self
                 .client()
                 .update_item()
@@ -108,6 +126,8 @@ impl StoreUpdate for DynamoStore {
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 )
+                .customize()
+                .config_override(aws_sdk_dynamodb::Config::builder().timeout_config(timeouts(left)))
                 .send()
                 .await;
             let err = match result {
@@ -124,10 +144,13 @@ impl StoreUpdate for DynamoStore {
                 Some(item) if last_write(item) == Some(token.as_str()) => return updated(item),
                 // Only the cap failed: in the draft's last stretch it is the new expiry. A
                 // second request, rarely: once the cap is nearer than a whole idle period.
-                Some(item) if cap_is_nearer(item, now, expires_at, patch) => {
+                Some(item) if cap_is_nearer(item, Utc::now(), expires_at, patch) => {
                     expires_at = max_expires_at(item)?;
                 }
-                item => return Err(condition_failure(item, now, |v| patch.accepts_version(v))),
+                item => {
+                    let now = Utc::now();
+                    return Err(condition_failure(item, now, |v| patch.accepts_version(v)));
+                }
             }
         }
     }
@@ -201,7 +224,7 @@ impl StoreDelete for DynamoStore {
                     Some(item) if last_write(item) == Some(token.as_str()) => {
                         Ok(item_to_session(item)?)
                     }
-                    item => Err(condition_failure(item, now, |_| true)),
+                    item => Err(condition_failure(item, Utc::now(), |_| true)),
                 }
             }
         }

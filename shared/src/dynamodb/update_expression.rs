@@ -138,7 +138,8 @@ mod tests {
         );
         assert_eq!(
             e.condition,
-            "attribute_exists(#sessionId) AND #expiresAt > :now AND #maxExpiresAt > :now \
+            "attribute_exists(#sessionId) AND attribute_not_exists(#deleted) \
+             AND #expiresAt > :now AND #maxExpiresAt > :now \
              AND #maxExpiresAt >= :expiresAt \
              AND (attribute_not_exists(#lastWrite) OR #lastWrite <> :writeToken) \
              AND #version = :expectedVersion0"

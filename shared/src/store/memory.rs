@@ -12,6 +12,8 @@ use crate::domain::{CreateToken, ExpiryPolicy, Session, SessionId, SessionPatch}
 pub struct MemoryStore {
     sessions: Mutex<HashMap<SessionId, Session>>,
     create_tokens: Mutex<HashMap<SessionId, CreateToken>>,
+    /// Deleted drafts, emptied, as DynamoDB keeps them marked until the TTL sweep.
+    deleted: Mutex<HashMap<SessionId, Session>>,
     /// When set, every call fails as an unreachable store would.
     pub unavailable: bool,
 }
@@ -70,14 +72,25 @@ impl StoreCreate for MemoryStore {
             .create_tokens
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mine = tokens.get(&session.id) == Some(token);
         if let Some(stored) = sessions.get(&session.id) {
             if !stored.is_expired(session.created_at) {
-                return match tokens.get(&session.id) {
-                    Some(stored_token) if stored_token == token => Ok(stored.clone()),
-                    _ => Err(StoreError::AlreadyExists),
+                return if mine {
+                    Ok(stored.clone())
+                } else {
+                    Err(StoreError::AlreadyExists)
                 };
             }
         }
+        let mut deleted = self
+            .deleted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // A repeat of a create whose draft was deleted since: answered, not made again.
+        match deleted.get(&session.id) {
+            Some(ended) if mine => return Ok(ended.clone()),
+            _ => deleted.remove(&session.id),
+        };
         sessions.insert(session.id, session.clone());
         tokens.insert(session.id, token.clone());
         Ok(session.clone())
@@ -123,6 +136,14 @@ impl StoreDelete for MemoryStore {
         let mut sessions = self.lock();
         let session = Self::live(&sessions, id, now)?;
         sessions.remove(&id);
+        let emptied = Session {
+            project_data: Default::default(),
+            ..session.clone()
+        };
+        self.deleted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id, emptied);
         Ok(session)
     }
 }

@@ -421,3 +421,44 @@ async fn an_endpoint_whose_certificate_is_not_from_amazon_is_refused() {
     assert!(chain.contains("UnknownIssuer"), "{chain}");
     assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+/// A delete marks the item with its own `:now` as expiry; a write signed a moment earlier on
+/// another host (or in the same second) must still find the draft gone.
+#[tokio::test]
+async fn a_write_never_lands_on_a_deleted_draft_whatever_the_clocks() {
+    let store = dynamodb_lagging_ttl().await;
+    let id = create(&store, Some(r#"{"projectData":{"clientName":"Gone"}}"#)).await;
+    let key = SessionId::parse(&id).unwrap();
+    assert_eq!(
+        call(&store, &event("delete-session.json", Some(&id)))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // The marked item's expiry an hour ahead, as a delete on a host whose clock ran late.
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key(KEY_ATTRIBUTE, AttributeValue::S(id.clone()))
+        .update_expression("SET #ttl = :later")
+        .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+        .expression_attribute_values(
+            ":later",
+            AttributeValue::N((chrono::Utc::now().timestamp() + 3600).to_string()),
+        )
+        .send()
+        .await
+        .expect("DynamoDB Local answers");
+    let update =
+        crate::support::put(&store, &id, json!({"projectData": {"clientName": "Back"}})).await;
+    assert_eq!(update.status, StatusCode::NOT_FOUND, "{}", update.json);
+    let delete = call(&store, &event("delete-session.json", Some(&id))).await;
+    assert_eq!(
+        delete.status,
+        StatusCode::NOT_FOUND,
+        "deleted once, counted once"
+    );
+    let item = raw_item(&store, key).await.expect("the marked item");
+    assert_eq!(item["projectData"], AttributeValue::M(Default::default()));
+}

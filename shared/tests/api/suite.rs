@@ -811,6 +811,25 @@ macro_rules! store_suite {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_create_repeated_after_its_draft_was_deleted_does_not_bring_it_back() {
+                let store = new_store().await;
+                let key = SessionId::generate().to_string();
+                let body = r#"{"projectData":{"clientName":"Submitted"}}"#;
+                let first = call(&*store, &create_with_key(&key, body)).await;
+                let id = first.json["sessionId"].as_str().unwrap().to_string();
+                let deleted = call(&*store, &event("delete-session.json", Some(&id))).await;
+                assert_eq!(deleted.status, StatusCode::OK);
+                let repeat = call(&*store, &create_with_key(&key, body)).await;
+                assert_eq!(repeat.status, StatusCode::CREATED, "{}", repeat.json);
+                assert_eq!(repeat.json["sessionId"], first.json["sessionId"]);
+                assert_eq!(
+                    get(&*store, &id).await.status,
+                    StatusCode::NOT_FOUND,
+                    "the submitted draft stays gone"
+                );
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn an_idempotency_key_reused_with_another_body_gets_422_and_changes_nothing() {
                 let store = new_store().await;
                 let key = SessionId::generate().to_string();
