@@ -528,3 +528,52 @@ describe('the browser going offline', () => {
     expect(draft.getState().projectData).toEqual({ projectName: 'Riverside' });
   });
 });
+
+describe('found in review', () => {
+  it('takes its own unconfirmed save for its own, not a conflict, and saves the newer typing', async () => {
+    const draft = await started();
+    const id = draft.getState().sessionId!;
+    api.failNext('lost');
+    draft.setField('clientName', 'a');
+    await wait(1000 + 500);
+    draft.setField('clientName', 'ab');
+    await wait(10_000 + 1000 + 2000);
+    expect(draft.getState().conflicts).toEqual([]);
+    expect(api.sessions.get(id)!.projectData).toEqual({ clientName: 'ab' });
+    expect(draft.getState().saveStatus).toBe('saved');
+  });
+
+  it('holds the fields a capped 400 lists and does not take its count for a field', async () => {
+    const draft = await started();
+    const id = draft.getState().sessionId!;
+    api.failNext({
+      status: 400,
+      body: { error: 'Invalid request body', details: { 'projectData.squareFootage': 'must be at least 0', '…': '3 more problems not listed' } },
+    });
+    draft.setProjectData({ squareFootage: -5, projectName: 'Kept' } as never);
+    await wait(1000 + 500);
+    expect(draft.getState().held).toEqual({ squareFootage: 'must be at least 0' });
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Kept' });
+  });
+
+  it('makes a new create with a new key when its key was used with another body (422)', async () => {
+    api.failNext({ status: 422, body: { error: 'This Idempotency-Key was already used with another request body' } });
+    const draft = await started();
+    const posts = api.requestsTo('POST');
+    expect(posts).toHaveLength(2);
+    expect(posts[1].headers['Idempotency-Key']).not.toBe(posts[0].headers['Idempotency-Key']);
+    expect(draft.getState().sessionId).not.toBeNull();
+  });
+
+  it('replaces a stored id the API never hands out, keeping what was typed for it', async () => {
+    const bad = 'NOT-A-DRAFT';
+    storage.setItem(SESSION_ID_KEY, bad);
+    storage.setItem(`projectSession:unsaved:${bad}`, JSON.stringify({ fields: { projectName: { value: 'Typed', base: null } } }));
+    const draft = await started();
+    await wait(1000);
+    expect(api.requests.filter((r) => r.path.includes(bad))).toEqual([]);
+    const id = draft.getState().sessionId!;
+    expect(id).not.toBe(bad);
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Typed' });
+  });
+});

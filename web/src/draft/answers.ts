@@ -67,6 +67,9 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
   if (!outcome.ok) {
     const failure = classify(outcome.error.status, outcome.timedOut);
     const sent = nonEmpty(job.body.projectData);
+    // 422: this key was used with another body (a pending create rebuilt differently): the
+    // same request can never succeed, so make it a new create.
+    if (outcome.error.status === 422) return sendCreate(tx, { ...job, key: tx.env.newKey });
     const held = failure === 'invalid' ? refusedFields(outcome.error.details, sent) : null;
     if (!held) return retry(tx, job, outcome);
     // Hold the refused fields (kept as edits, so on screen and in storage) and create without them.

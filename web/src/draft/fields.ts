@@ -73,11 +73,13 @@ export function refusedFields(details: Record<string, string> | undefined, sent:
   if (!details || !Object.keys(details).length) return null;
   const held: Partial<Record<FieldName, string>> = {};
   for (const [path, message] of Object.entries(details)) {
+    // The server lists 20 problems and counts the rest under `…`: not a field.
+    if (path === '…') continue;
     const field = path.replace(/^projectData\./, '') as FieldName;
     if (!path.startsWith('projectData.') || !(field in sent)) return null;
     held[field] = message;
   }
-  return held;
+  return Object.keys(held).length ? held : null;
 }
 
 export function classify(status: number, timedOut: boolean): Exclude<OutcomeClass, 'ok'> {

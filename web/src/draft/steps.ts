@@ -144,7 +144,15 @@ export function rebase(tx: Tx, latest: Session, keepShownStep: boolean): FieldCo
       delete held[field];
       tx.store({ op: 'ackField', id, field, value: edit.value });
     } else if (theirs !== edit.base) {
-      conflicts.push({ field, mine: edit.value, theirs });
+      // This tab's own save whose answer never came put that value there: not a conflict, the
+      // newer edit goes on from it.
+      const unconfirmed = s.unconfirmed?.fields;
+      if (unconfirmed && field in unconfirmed && unconfirmed[field] === theirs) {
+        edits[field] = { ...edit, base: theirs };
+        tx.store({ op: 'putField', id, field, edit: edits[field]! });
+      } else {
+        conflicts.push({ field, mine: edit.value, theirs });
+      }
     }
   }
   const completed = union(latest.completedSteps, s.stepEdits.completedSteps ?? s.completedSteps);

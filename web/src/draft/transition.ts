@@ -6,7 +6,7 @@
 import type { FieldValue, Unsaved } from '../unsaved';
 import { answer, retryDelete } from './answers';
 import { asPatch, canSend, hasSendable, isTransient, keys, sameSteps, sendable } from './fields';
-import { claim, endedElsewhere, follow, load, reset, run, sendCreate, sendDelete, sendSave } from './steps';
+import { claim, endedElsewhere, follow, gone, load, reset, run, sendCreate, sendDelete, sendSave } from './steps';
 import { FIRST_STEP, type DraftEvent, type Effect, type Env, type Fields, type Machine, type StepEdits, type TabMessage } from './state';
 import { Tx } from './tx';
 
@@ -99,8 +99,14 @@ function open(tx: Tx, id: string, stored: Unsaved): void {
   });
   // This browser's draft from now on, for a reload and for the other tabs.
   tx.store({ op: 'setSessionId', id });
+  // An id the API never hands out (a hand-edited link, an old format) names no draft: asking
+  // for it would get a 400 forever, so it is replaced at once, with what was kept for it.
+  if (!CANONICAL_ID.test(id)) return gone(tx, id);
   load(tx, id, 'open');
 }
+
+/** The API's ids: lowercase, hyphenated UUID v4. */
+const CANONICAL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 function edit(tx: Tx, fields: Fields): void {
   const s = tx.s;
