@@ -38,6 +38,11 @@ impl Stack {
         let log = root.join(format!(".local/{name}-dev.log"));
         std::fs::create_dir_all(root.join(".local")).unwrap();
         let port = free_port();
+        // One file, both streams appending: a stdout opened without O_APPEND writes at its own
+        // offset and overwrote what stderr appended, the "ready:" line among it.
+        std::fs::write(&log, "").unwrap();
+        let out = std::fs::File::options().append(true).open(&log).unwrap();
+        let err = out.try_clone().unwrap();
         let child = Command::new(root.join("scripts/dev.sh"))
             .env("PORT", port.to_string())
             .env("DYNAMODB_PORT", free_port().to_string())
@@ -47,10 +52,8 @@ impl Stack {
             // Not this test's DynamoDB Local: the script sets its own endpoint.
             .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
             .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&log).unwrap())
-            .stderr(Stdio::from(
-                std::fs::File::options().append(true).open(&log).unwrap(),
-            ))
+            .stdout(out)
+            .stderr(Stdio::from(err))
             // Its own process group, so the whole group gets the terminal's Ctrl-C below.
             .process_group(0)
             .spawn()
