@@ -557,7 +557,7 @@ describe('found in review', () => {
   });
 
   it('makes a new create with a new key when its key was used with another body (422)', async () => {
-    api.failNext({ status: 422, body: { error: 'This Idempotency-Key was already used with another request body' } });
+    api.failNext({ status: 422, body: { error: 'This Idempotency-Key was already used: make a new one for a new create' } });
     const draft = await started();
     const posts = api.requestsTo('POST');
     expect(posts).toHaveLength(2);

@@ -42,7 +42,7 @@ pub enum ApiError {
     Expired,
     #[error("Session was changed by another request")]
     VersionMismatch { current: u64 },
-    #[error("This Idempotency-Key was already used with another request body")]
+    #[error("This Idempotency-Key was already used: make a new one for a new create")]
     IdempotencyKeyReused,
     #[error("The session store is unavailable, try again shortly")]
     Unavailable(#[source] StoreError),

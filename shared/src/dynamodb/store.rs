@@ -59,7 +59,9 @@ impl StoreCreate for DynamoStore {
         };
         // The draft in the way, returned by the failed condition itself: no second request.
         match failed.item() {
-            Some(stored) if create_token(stored) == Some(token.as_str()) => {
+            // This create's own draft, live. One it made that was deleted since is not brought
+            // back: the key is spent.
+            Some(stored) if create_token(stored) == Some(token.as_str()) && !is_deleted(stored) => {
                 Ok(item_to_session(stored)?)
             }
             _ => Err(StoreError::AlreadyExists),

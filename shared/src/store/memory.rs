@@ -86,11 +86,11 @@ impl StoreCreate for MemoryStore {
             .deleted
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // A repeat of a create whose draft was deleted since: answered, not made again.
-        match deleted.get(&session.id) {
-            Some(ended) if mine => return Ok(ended.clone()),
-            _ => deleted.remove(&session.id),
-        };
+        // A repeat of a create whose draft was deleted since: the key is spent.
+        if mine && deleted.contains_key(&session.id) {
+            return Err(StoreError::AlreadyExists);
+        }
+        deleted.remove(&session.id);
         sessions.insert(session.id, session.clone());
         tokens.insert(session.id, token.clone());
         Ok(session.clone())

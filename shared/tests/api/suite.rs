@@ -820,8 +820,12 @@ macro_rules! store_suite {
                 let deleted = call(&*store, &event("delete-session.json", Some(&id))).await;
                 assert_eq!(deleted.status, StatusCode::OK);
                 let repeat = call(&*store, &create_with_key(&key, body)).await;
-                assert_eq!(repeat.status, StatusCode::CREATED, "{}", repeat.json);
-                assert_eq!(repeat.json["sessionId"], first.json["sessionId"]);
+                assert_eq!(
+                    repeat.status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "the key is spent: {}",
+                    repeat.json
+                );
                 assert_eq!(
                     get(&*store, &id).await.status,
                     StatusCode::NOT_FOUND,
@@ -852,7 +856,7 @@ macro_rules! store_suite {
                 );
                 assert_eq!(
                     reused.json,
-                    json!({"error": "This Idempotency-Key was already used with another request body"})
+                    json!({"error": "This Idempotency-Key was already used: make a new one for a new create"})
                 );
                 let draft = get(&*store, first.json["sessionId"].as_str().unwrap()).await;
                 assert_eq!(draft.json["projectData"], json!({"clientName": "Ada"}));
