@@ -6,12 +6,13 @@ use std::time::Duration as StdDuration;
 
 use chrono::{Duration, Utc};
 use lambda_http::http::StatusCode;
-use project_session::domain::{ExpiryPolicy, SessionId};
+use project_session::domain::SessionId;
 use project_session::dynamodb::{client_from_env, DynamoProxy, Fault};
-use project_session::{Config, DynamoStore};
+use project_session::DynamoStore;
 use serde_json::json;
 
-use crate::support::{call, call_with, config, create, event, get, put, raw_item, require, time};
+use crate::suite::{conclusive_within_five_runs, short_lived, sleep_until};
+use crate::support::{call, call_with, create, event, get, put, raw_item, require, time};
 
 /// The API suite's table (no TTL sweep) through a proxy, with the production retry settings.
 async fn through_proxy() -> (DynamoStore, DynamoProxy) {
@@ -124,49 +125,44 @@ async fn a_delete_whose_reply_is_lost_reports_the_delete_it_made() {
 #[tokio::test]
 async fn a_retry_sent_after_the_draft_expired_cannot_revive_it() {
     let (store, proxy) = through_proxy().await;
-    let short = Config {
-        policy: ExpiryPolicy::new(Duration::seconds(3), Duration::seconds(3600)),
-        ..config()
-    };
-    for _ in 0..5 {
-        let created = call_with(&store, &event("create-session.json", None), &short).await;
-        let id = created.json["sessionId"].as_str().unwrap().to_string();
-        let expiry = time(&created.json["expiresAt"]);
-        let send_at = expiry - Duration::milliseconds(1000);
-        if let Ok(wait) = (send_at - Utc::now()).to_std() {
-            tokio::time::sleep(wait).await;
-        }
-        // Held until half a second past the expiry (inside the 2 s attempt timeout), dropped.
-        proxy.fault_next(
-            "UpdateItem",
-            Fault::HoldThenDrop(StdDuration::from_millis(1500)),
-        );
-        let sent = Utc::now();
-        let body = json!({"sessionId": id, "projectData": {"projectName": "Too late"}});
-        let update = crate::support::with_body(
-            event("update-session-seed.json", Some(&id)),
-            Some(&body.to_string()),
-        );
-        let reply = call_with(&store, &update, &short).await;
-        if sent >= expiry - Duration::milliseconds(200) {
-            continue; // sent too late to tell a stale condition from a fresh one
-        }
-        assert_eq!(
-            reply.status,
-            StatusCode::NOT_FOUND,
-            "the retry revived the draft: {}",
-            reply.json
-        );
-        let item = raw_item(&store, SessionId::parse(&id).unwrap())
-            .await
-            .expect("still stored, as the lagging sweep leaves it");
-        assert_ne!(
-            item["projectData"].as_m().unwrap().get("projectName"),
-            Some(&aws_sdk_dynamodb::types::AttributeValue::S(
-                "Too late".into()
-            ))
-        );
-        return;
+    conclusive_within_five_runs(|| late_retry_cannot_revive(&store, &proxy)).await;
+}
+
+async fn late_retry_cannot_revive(store: &DynamoStore, proxy: &DynamoProxy) -> Option<()> {
+    let short = short_lived(3, 3600);
+    let created = call_with(store, &event("create-session.json", None), &short).await;
+    let id = created.json["sessionId"].as_str().unwrap().to_string();
+    let expiry = time(&created.json["expiresAt"]);
+    sleep_until(expiry - Duration::milliseconds(1000)).await;
+    // Held until half a second past the expiry (inside the 2 s attempt timeout), dropped.
+    proxy.fault_next(
+        "UpdateItem",
+        Fault::HoldThenDrop(StdDuration::from_millis(1500)),
+    );
+    let sent = Utc::now();
+    let body = json!({"sessionId": id, "projectData": {"projectName": "Too late"}});
+    let update = crate::support::with_body(
+        event("update-session-seed.json", Some(&id)),
+        Some(&body.to_string()),
+    );
+    let reply = call_with(store, &update, &short).await;
+    if sent >= expiry - Duration::milliseconds(200) {
+        return None; // sent too late to tell a stale condition from a fresh one
     }
-    panic!("five runs in a row were too slow to send the update before the expiry");
+    assert_eq!(
+        reply.status,
+        StatusCode::NOT_FOUND,
+        "the retry revived the draft: {}",
+        reply.json
+    );
+    let item = raw_item(store, SessionId::parse(&id).unwrap())
+        .await
+        .expect("still stored, as the lagging sweep leaves it");
+    assert_ne!(
+        item["projectData"].as_m().unwrap().get("projectName"),
+        Some(&aws_sdk_dynamodb::types::AttributeValue::S(
+            "Too late".into()
+        ))
+    );
+    Some(())
 }

@@ -915,14 +915,14 @@ macro_rules! store_suite {
     };
 }
 
-fn short_lived(idle: i64, max_lifetime: i64) -> Config {
+pub fn short_lived(idle: i64, max_lifetime: i64) -> Config {
     Config {
         policy: ExpiryPolicy::new(Duration::seconds(idle), Duration::seconds(max_lifetime)),
         ..config()
     }
 }
 
-async fn sleep_until(when: DateTime<Utc>) {
+pub async fn sleep_until(when: DateTime<Utc>) {
     if let Ok(wait) = (when - Utc::now()).to_std() {
         tokio::time::sleep(wait).await;
     }
