@@ -40,6 +40,8 @@ rm -f "$LOCAL"/vitest-*.json
 status=0
 # The frontend (web/): types, then unit tests of the client and the hook.
 (cd web && npx --no-install tsc --noEmit) || status=$?
+# The npm package: tsdown builds web/dist/, then publint and attw check what npm would publish.
+(cd web && npm run --silent check:package) || status=$?
 vitest() { (cd web && npx --no-install vitest run --project "$1" --reporter=default --reporter=json --outputFile.json="$LOCAL/vitest-$1.json"); }
 vitest unit || status=$?
 # Every Rust test the binaries hold, so that the closing line can tell if some did not run;

@@ -14,5 +14,6 @@ export default defineConfig({
     strictPort: true,
     host: '127.0.0.1',
   },
-  build: { outDir: '../dist', emptyOutDir: true },
+  // dist-demo/, not dist/: dist/ is the npm package that tsdown builds (tsdown.config.ts).
+  build: { outDir: '../dist-demo', emptyOutDir: true },
 });

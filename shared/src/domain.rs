@@ -12,11 +12,9 @@ use uuid::Uuid;
 pub const FIRST_STEP: u8 = 1;
 pub const LAST_STEP: u8 = 4;
 
-/// Numbers above this are not what anyone types into a project form, and stay exact in a JS double.
-pub const MAX_NUMBER: f64 = 1e15;
-/// The smallest number other than 0: DynamoDB refuses magnitudes below 1e-130, and nobody
-/// plans a millionth of a square foot.
-pub const MIN_POSITIVE_NUMBER: f64 = 1e-6;
+mod fields;
+
+pub use fields::{Field, MAX_NUMBER, MIN_POSITIVE_NUMBER, SCHEMA_VERSION};
 
 /// A session id: a random (version 4) UUID in its canonical spelling, lowercase and hyphenated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -131,82 +129,12 @@ pub enum Kind {
     Choice(&'static [&'static str]),
 }
 
-/// The fields of the original design's `ProjectFormData`, in its order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Field {
-    ProjectName,
-    ProjectDescription,
-    BuildingType,
-    SquareFootage,
-    NumberOfFloors,
-    NumberOfZones,
-    ClientName,
-    ClientEmail,
-    ClientPhone,
-    ProjectLocation,
-    EstimatedStartDate,
-    EstimatedEndDate,
-    Budget,
-    Priority,
-}
-
 impl Field {
-    pub const ALL: [Field; 14] = [
-        Field::ProjectName,
-        Field::ProjectDescription,
-        Field::BuildingType,
-        Field::SquareFootage,
-        Field::NumberOfFloors,
-        Field::NumberOfZones,
-        Field::ClientName,
-        Field::ClientEmail,
-        Field::ClientPhone,
-        Field::ProjectLocation,
-        Field::EstimatedStartDate,
-        Field::EstimatedEndDate,
-        Field::Budget,
-        Field::Priority,
-    ];
-
-    /// The camelCase name the frontend uses, which is also the attribute name in DynamoDB.
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::ProjectName => "projectName",
-            Field::ProjectDescription => "projectDescription",
-            Field::BuildingType => "buildingType",
-            Field::SquareFootage => "squareFootage",
-            Field::NumberOfFloors => "numberOfFloors",
-            Field::NumberOfZones => "numberOfZones",
-            Field::ClientName => "clientName",
-            Field::ClientEmail => "clientEmail",
-            Field::ClientPhone => "clientPhone",
-            Field::ProjectLocation => "projectLocation",
-            Field::EstimatedStartDate => "estimatedStartDate",
-            Field::EstimatedEndDate => "estimatedEndDate",
-            Field::Budget => "budget",
-            Field::Priority => "priority",
-        }
-    }
-
-    /// Drafts are half-typed, so formats (e-mail, dates) are not checked; types and bounds are.
-    pub fn kind(self) -> Kind {
-        match self {
-            Field::ProjectName | Field::ClientName | Field::BuildingType => {
-                Kind::Text { max_chars: 200 }
-            }
-            Field::ProjectDescription => Kind::Text { max_chars: 5000 },
-            Field::ProjectLocation => Kind::Text { max_chars: 500 },
-            Field::ClientEmail => Kind::Text { max_chars: 254 },
-            Field::ClientPhone => Kind::Text { max_chars: 50 },
-            Field::EstimatedStartDate | Field::EstimatedEndDate => Kind::Text { max_chars: 50 },
-            Field::SquareFootage | Field::Budget => Kind::Number,
-            Field::NumberOfFloors | Field::NumberOfZones => Kind::Integer,
-            Field::Priority => Kind::Choice(&["low", "medium", "high"]),
-        }
-    }
-
+    /// The field named so, or once named so (a rename keeps older drafts and clients working).
     pub fn from_name(name: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.name() == name)
+        Field::ALL
+            .into_iter()
+            .find(|f| f.name() == name || f.aliases().contains(&name))
     }
 }
 
@@ -332,6 +260,10 @@ pub struct Session {
     /// The absolute cap, fixed at creation: even an active draft ends here.
     pub max_expires_at: DateTime<Utc>,
     pub version: u64,
+    /// Values stored under a name this schema does not know, or that its bounds refuse: written
+    /// by an older or newer deploy. Kept stored, never returned as `projectData`; a write to
+    /// the field replaces them.
+    pub set_aside: BTreeMap<String, Value>,
 }
 
 impl Session {
@@ -366,6 +298,7 @@ impl NewSession {
             expires_at: policy.expires_at(now).min(policy.max_expires_at(now)),
             max_expires_at: policy.max_expires_at(now),
             version: 1,
+            set_aside: BTreeMap::new(),
         }
     }
 }
@@ -397,6 +330,11 @@ impl SessionPatch {
     /// The merge rule, as a plain function: the DynamoDB adapter does the same in one UpdateItem.
     pub fn apply(&self, session: &mut Session, now: DateTime<Utc>, policy: &ExpiryPolicy) {
         for (field, value) in &self.project_data {
+            // What was stored under the field's name or its old names is replaced.
+            session.set_aside.remove(field.name());
+            for alias in field.aliases() {
+                session.set_aside.remove(*alias);
+            }
             match value {
                 Some(v) => session.project_data.insert(*field, v.clone()),
                 None => session.project_data.remove(field),

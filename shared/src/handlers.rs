@@ -85,7 +85,7 @@ pub fn session_json(session: &Session) -> Value {
         .iter()
         .map(|(field, value)| (field.name().to_string(), value.to_json()))
         .collect();
-    json!({
+    let mut body = json!({
         "sessionId": session.id.to_string(),
         "projectData": data,
         "currentStep": session.current_step,
@@ -94,7 +94,11 @@ pub fn session_json(session: &Session) -> Value {
         "lastActivity": timestamp(session.last_activity),
         "expiresAt": timestamp(session.live_until()),
         "version": session.version,
-    })
+    });
+    if !session.set_aside.is_empty() {
+        body["setAside"] = json!(session.set_aside);
+    }
+    body
 }
 
 /// `PUT /project-session` (id in the body, as the original design sends it) and

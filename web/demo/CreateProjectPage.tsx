@@ -2,7 +2,8 @@
 // reload brings the draft back, and creating the project clears it.
 
 import { useState, type ChangeEvent } from 'react';
-import { useProjectSession, type FieldName, type ProjectFormData, type ProjectSession } from '../src';
+import type { FieldName, ProjectFormData } from '../src';
+import { useProjectSession, type ProjectSession } from '../src/react';
 
 const STEPS = ['Project details', 'Client', 'Schedule & budget', 'Review'] as const;
 

@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { configureProjectSession } from '../src';
+import { configureProjectSession } from '../src/react';
 import { CreateProjectPage } from './CreateProjectPage';
 import './styles.css';
 

@@ -1,44 +1,10 @@
 // A typed client for the project-session API (openapi.yaml). No runtime dependencies: it needs
 // only `fetch`, which browsers and Node.js 18+ have.
 
-export type Priority = 'low' | 'medium' | 'high';
+import type { FieldName, ProjectFormData } from './fields';
 
-/** The wizard's fields, as the original design's `ProjectFormData`. */
-export interface ProjectFormData {
-  projectName: string;
-  projectDescription: string;
-  buildingType: string;
-  squareFootage: number;
-  numberOfFloors: number;
-  numberOfZones: number;
-  clientName: string;
-  clientEmail: string;
-  clientPhone: string;
-  projectLocation: string;
-  estimatedStartDate: string;
-  estimatedEndDate: string;
-  budget: number;
-  priority: Priority;
-}
-
-export type FieldName = keyof ProjectFormData;
-
-export const FIELD_NAMES: readonly FieldName[] = [
-  'projectName',
-  'projectDescription',
-  'buildingType',
-  'squareFootage',
-  'numberOfFloors',
-  'numberOfZones',
-  'clientName',
-  'clientEmail',
-  'clientPhone',
-  'projectLocation',
-  'estimatedStartDate',
-  'estimatedEndDate',
-  'budget',
-  'priority',
-];
+// The fields come from openapi.yaml (web/scripts/fields.mjs writes fields.ts).
+export * from './fields';
 
 /** Fields to set; `null` removes a stored field. */
 export type ProjectDataPatch = { [K in FieldName]?: ProjectFormData[K] | null };
@@ -52,6 +18,11 @@ export interface Session {
   lastActivity: string;
   expiresAt: string;
   version: number;
+  /**
+   * Values stored under a field this API does not know, or that its bounds now refuse (written
+   * before a change of fields, or by a newer deploy): kept stored, never in `projectData`.
+   */
+  setAside?: Record<string, unknown>;
 }
 
 export interface NewSession {

@@ -1,4 +1,5 @@
+// The `@project-session/web` entry, the core: the API client, the draft state machine and the unsaved
+// store. No React anywhere in its module graph (test/package.test.ts); the hooks are in ./react.
 export * from './client';
 export { DraftController, type DraftOptions, type DraftState, type FieldConflict, type SaveStatus } from './draft';
 export { SESSION_ID_KEY, type KeyValueStorage } from './unsaved';
-export { configureProjectSession, useProjectSession, type ProjectSession, type UseProjectSessionOptions } from './useProjectSession';

@@ -2,16 +2,19 @@
 //! `currentStep` N, `completedSteps` L of N, `createdAt` and `lastActivity` N (epoch
 //! milliseconds), `expiresAt` N (epoch seconds, the table's TTL attribute, pushed forward by
 //! every write), `maxExpiresAt` N (epoch seconds, the absolute cap set at creation), `version` N
-//! and `createToken` S (see `CreateToken`). A session to its item and back, and the condition
-//! under which an item is a live draft.
+//! `createToken` S (see `CreateToken`) and `schemaVersion` S (the field table's version at
+//! the last write). A session to its item and back, and the condition under which an item is
+//! a live draft.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use serde_json::Number;
+use serde_json::{Number, Value};
 
-use crate::domain::{Field, FieldValue, ProjectData, Session, SessionId};
+use crate::domain::{
+    validate_value, Field, FieldValue, ProjectData, Session, SessionId, SCHEMA_VERSION,
+};
 use crate::store::StoreError;
 
 /// The table's partition key, declared the same in `template.yaml`.
@@ -26,6 +29,9 @@ const CREATED_AT: &str = "createdAt";
 pub(super) const LAST_ACTIVITY: &str = "lastActivity";
 pub(super) const VERSION: &str = "version";
 pub(super) const MAX_EXPIRES_AT: &str = "maxExpiresAt";
+/// The field table's version (`SCHEMA_VERSION`) of the deploy that wrote the item last, so that
+/// an operator can find drafts written before a change of fields.
+pub(super) const SCHEMA: &str = "schemaVersion";
 /// The create that made the item (`CreateToken`): how a repeat of it is recognised.
 pub(super) const CREATE_TOKEN: &str = "createToken";
 /// The last update or delete applied, by its request's token: how an SDK retry of a write that
@@ -84,17 +90,56 @@ pub(super) fn field_to_attribute(value: &FieldValue) -> AttributeValue {
     }
 }
 
-fn attribute_to_field(value: &AttributeValue) -> Option<FieldValue> {
+/// A stored attribute as JSON: numbers stay integers where they are whole.
+fn attribute_to_json(value: &AttributeValue) -> Value {
     match value {
-        AttributeValue::S(s) => Some(FieldValue::Text(s.clone())),
+        AttributeValue::S(s) => Value::String(s.clone()),
         AttributeValue::N(s) => s
             .parse::<u64>()
             .map(Number::from)
             .ok()
             .or_else(|| s.parse::<f64>().ok().and_then(Number::from_f64))
-            .map(FieldValue::Number),
-        _ => None,
+            .map_or(Value::Null, Value::Number),
+        AttributeValue::Bool(b) => Value::Bool(*b),
+        AttributeValue::L(items) => Value::Array(items.iter().map(attribute_to_json).collect()),
+        AttributeValue::M(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), attribute_to_json(v)))
+                .collect(),
+        ),
+        _ => Value::Null,
     }
+}
+
+/// Splits stored fields into the ones this schema accepts, by name or old name (the current
+/// name wins), and the rest, set aside as stored.
+fn read_project_data(
+    data: &HashMap<String, AttributeValue>,
+) -> (ProjectData, BTreeMap<String, Value>) {
+    let mut project_data = ProjectData::new();
+    let mut set_aside = BTreeMap::new();
+    let mut stored: Vec<_> = data.iter().collect();
+    // Current names first, so that an old name never overwrites its field's newer value.
+    stored.sort_by_key(|(name, _)| Field::ALL.iter().all(|f| f.name() != name.as_str()));
+    for (name, attribute) in stored {
+        let value = attribute_to_json(attribute);
+        match Field::from_name(name) {
+            Some(field) if !project_data.contains_key(&field) => {
+                match validate_value(field, &value) {
+                    Ok(valid) => {
+                        project_data.insert(field, valid);
+                    }
+                    Err(_) => {
+                        set_aside.insert(name.clone(), value);
+                    }
+                }
+            }
+            _ => {
+                set_aside.insert(name.clone(), value);
+            }
+        }
+    }
+    (project_data, set_aside)
 }
 
 pub fn session_to_item(session: &Session) -> HashMap<String, AttributeValue> {
@@ -122,6 +167,10 @@ pub fn session_to_item(session: &Session) -> HashMap<String, AttributeValue> {
             n(session.max_expires_at.timestamp()),
         ),
         (VERSION.to_string(), n(session.version)),
+        (
+            SCHEMA.to_string(),
+            AttributeValue::S(SCHEMA_VERSION.to_string()),
+        ),
     ])
 }
 
@@ -197,10 +246,7 @@ pub fn item_to_session(item: &HashMap<String, AttributeValue>) -> Result<Session
         .get(PROJECT_DATA)
         .and_then(|v| v.as_m().ok())
         .ok_or(MalformedItem(PROJECT_DATA))?;
-    let project_data = data
-        .iter()
-        .filter_map(|(name, value)| Some((Field::from_name(name)?, attribute_to_field(value)?)))
-        .collect::<ProjectData>();
+    let (project_data, set_aside) = read_project_data(data);
     let completed_steps = item
         .get(COMPLETED_STEPS)
         .and_then(|v| v.as_l().ok())
@@ -219,6 +265,7 @@ pub fn item_to_session(item: &HashMap<String, AttributeValue>) -> Result<Session
         expires_at: epoch_seconds(item, TTL_ATTRIBUTE)?,
         max_expires_at: epoch_seconds(item, MAX_EXPIRES_AT)?,
         version: number(item, VERSION)?,
+        set_aside,
     })
 }
 

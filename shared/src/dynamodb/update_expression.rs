@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 
 use super::item::{
     field_to_attribute, live_condition_names, n, steps, COMPLETED_STEPS, CURRENT_STEP,
-    LAST_ACTIVITY, LAST_WRITE, LIVE_CONDITION, PROJECT_DATA, VERSION,
+    LAST_ACTIVITY, LAST_WRITE, LIVE_CONDITION, PROJECT_DATA, SCHEMA, VERSION,
 };
-use crate::domain::SessionPatch;
+use crate::domain::{SessionPatch, SCHEMA_VERSION};
 
 /// One UpdateItem's expressions for a patch.
 #[derive(Debug, PartialEq)]
@@ -38,6 +38,7 @@ pub fn update_expression(
     names.insert("#lastActivity".into(), LAST_ACTIVITY.into());
     names.insert("#version".into(), VERSION.into());
     names.insert("#lastWrite".into(), LAST_WRITE.into());
+    names.insert("#schemaVersion".into(), SCHEMA.into());
     let mut values = HashMap::from([
         (
             ":writeToken".to_string(),
@@ -47,11 +48,16 @@ pub fn update_expression(
         (":nowMillis".to_string(), n(now.timestamp_millis())),
         (":expiresAt".to_string(), n(expires_at.timestamp())),
         (":one".to_string(), n(1)),
+        (
+            ":schemaVersion".to_string(),
+            AttributeValue::S(SCHEMA_VERSION.to_string()),
+        ),
     ]);
     let mut set = vec![
         "#lastActivity = :nowMillis".to_string(),
         "#expiresAt = :expiresAt".to_string(),
         "#lastWrite = :writeToken".to_string(),
+        "#schemaVersion = :schemaVersion".to_string(),
     ];
     let mut remove = Vec::new();
     if let Some(step) = patch.current_step {
@@ -67,15 +73,21 @@ pub fn update_expression(
     if !patch.project_data.is_empty() {
         names.insert("#projectData".into(), PROJECT_DATA.into());
     }
+    // Field placeholders carry a prefix: a field may be named like any other placeholder.
     for (field, value) in &patch.project_data {
         let name = field.name();
-        names.insert(format!("#{name}"), name.to_string());
+        names.insert(format!("#f_{name}"), name.to_string());
         match value {
             Some(v) => {
-                values.insert(format!(":{name}"), field_to_attribute(v));
-                set.push(format!("#projectData.#{name} = :{name}"));
+                values.insert(format!(":f_{name}"), field_to_attribute(v));
+                set.push(format!("#projectData.#f_{name} = :f_{name}"));
             }
-            None => remove.push(format!("#projectData.#{name}")),
+            None => remove.push(format!("#projectData.#f_{name}")),
+        }
+        // A value kept under the field's old name would come back once this one is removed.
+        for alias in field.aliases() {
+            names.insert(format!("#f_{alias}"), alias.to_string());
+            remove.push(format!("#projectData.#f_{alias}"));
         }
     }
     let mut update = format!("SET {} ADD #version :one", set.join(", "));
@@ -133,8 +145,8 @@ mod tests {
         assert_eq!(
             e.update,
             "SET #lastActivity = :nowMillis, #expiresAt = :expiresAt, #lastWrite = :writeToken, \
-             #projectData.#projectName = :projectName ADD #version :one \
-             REMOVE #projectData.#budget"
+             #schemaVersion = :schemaVersion, #projectData.#f_projectName = :f_projectName \
+             ADD #version :one REMOVE #projectData.#f_budget"
         );
         assert_eq!(
             e.condition,

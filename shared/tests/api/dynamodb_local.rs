@@ -3,13 +3,13 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, TimeToLiveStatus};
 use lambda_http::http::StatusCode;
-use project_session::domain::SessionId;
+use project_session::domain::{SessionId, SCHEMA_VERSION};
 use project_session::dynamodb::{client_from_env, KEY_ATTRIBUTE, TTL_ATTRIBUTE};
 use project_session::DynamoStore;
 use serde_json::json;
 
 use crate::support::{
-    call, create, dynamodb, dynamodb_lagging_ttl, event, raw_item, require, with_body,
+    call, create, dynamodb, dynamodb_lagging_ttl, event, get, put, raw_item, require, with_body,
 };
 
 store_suite!(dynamodb_lagging_ttl);
@@ -49,6 +49,81 @@ async fn a_session_is_one_item_with_a_top_level_epoch_seconds_expiry() {
     );
     let data = item["projectData"].as_m().expect("a map");
     assert_eq!(data["budget"], AttributeValue::N("1500.75".into()));
+}
+
+/// What another deploy may have left in an item: a field this schema does not have, and values
+/// its types and bounds refuse.
+async fn store_as_another_deploy_would(store: &DynamoStore, id: &str) {
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key(KEY_ATTRIBUTE, AttributeValue::S(id.to_string()))
+        .update_expression("SET projectData.#a = :a, projectData.#b = :b, projectData.#c = :c")
+        .expression_attribute_names("#a", "siteArea")
+        .expression_attribute_names("#b", "budget")
+        .expression_attribute_names("#c", "numberOfFloors")
+        .expression_attribute_values(":a", AttributeValue::N("1200".into()))
+        .expression_attribute_values(":b", AttributeValue::S("about 12k".into()))
+        .expression_attribute_values(":c", AttributeValue::N("2.5".into()))
+        .send()
+        .await
+        .expect("UpdateItem as another deploy");
+}
+
+#[tokio::test]
+async fn stored_values_this_schema_cannot_hold_are_set_aside_not_lost_and_a_write_replaces_them() {
+    let store = dynamodb().await;
+    let id = create(&store, Some(r#"{"projectData":{"projectName":"Depot"}}"#)).await;
+    store_as_another_deploy_would(&store, &id).await;
+
+    let reply = get(&store, &id).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    assert_eq!(reply.json["projectData"], json!({ "projectName": "Depot" }));
+    assert_eq!(
+        reply.json["setAside"],
+        json!({ "siteArea": 1200, "budget": "about 12k", "numberOfFloors": 2.5 })
+    );
+
+    let reply = put(&store, &id, json!({ "projectData": { "budget": 12000 } })).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    let reply = get(&store, &id).await;
+    assert_eq!(
+        reply.json["projectData"],
+        json!({ "projectName": "Depot", "budget": 12000 })
+    );
+    assert_eq!(
+        reply.json["setAside"],
+        json!({ "siteArea": 1200, "numberOfFloors": 2.5 }),
+        "the rest stays stored, for a deploy that knows it"
+    );
+    let item = raw_item(&store, SessionId::parse(&id).unwrap())
+        .await
+        .expect("stored");
+    assert_eq!(
+        item["schemaVersion"],
+        AttributeValue::S(SCHEMA_VERSION.into())
+    );
+    assert_eq!(
+        item["projectData"].as_m().expect("a map")["siteArea"],
+        AttributeValue::N("1200".into())
+    );
+}
+
+#[tokio::test]
+async fn a_draft_with_nothing_set_aside_has_no_set_aside_member() {
+    let store = dynamodb().await;
+    let id = create(&store, Some(r#"{"projectData":{"budget":5}}"#)).await;
+    let reply = get(&store, &id).await;
+    assert_eq!(reply.json.get("setAside"), None, "{}", reply.json);
+    let item = raw_item(&store, SessionId::parse(&id).unwrap())
+        .await
+        .expect("stored");
+    assert_eq!(
+        item["schemaVersion"],
+        AttributeValue::S(SCHEMA_VERSION.into()),
+        "a create stores the schema version too"
+    );
 }
 
 #[tokio::test]

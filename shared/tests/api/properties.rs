@@ -6,30 +6,21 @@
 use std::sync::Arc;
 
 use lambda_http::http::StatusCode;
+use project_session::domain::Field;
 use project_session::store::memory::MemoryStore;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
 use crate::support::{call, create, event, get, with_body, with_header};
 
-const FIELDS: [&str; 16] = [
-    "projectName",
-    "projectDescription",
-    "buildingType",
-    "squareFootage",
-    "numberOfFloors",
-    "numberOfZones",
-    "clientName",
-    "clientEmail",
-    "clientPhone",
-    "projectLocation",
-    "estimatedStartDate",
-    "estimatedEndDate",
-    "budget",
-    "priority",
-    "colour",
-    "",
-];
+/// Every field of the schema, and names that are not fields.
+fn field_names() -> Vec<&'static str> {
+    Field::ALL
+        .iter()
+        .map(|f| f.name())
+        .chain(["colour", ""])
+        .collect()
+}
 
 /// JSON values of every kind, nested a little.
 fn json_value() -> impl Strategy<Value = Value> {
@@ -48,7 +39,7 @@ fn json_value() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
             prop::collection::btree_map(
-                prop::sample::select(FIELDS.to_vec()).prop_map(String::from),
+                prop::sample::select(field_names()).prop_map(String::from),
                 inner,
                 0..6
             )
@@ -60,7 +51,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 /// Bodies shaped like updates, with any values in any of the known and unknown places.
 fn update_body(id: String) -> impl Strategy<Value = String> {
     (
-        prop::collection::btree_map(prop::sample::select(FIELDS.to_vec()), json_value(), 0..8),
+        prop::collection::btree_map(prop::sample::select(field_names()), json_value(), 0..8),
         prop::option::of(json_value()),
         prop::option::of(json_value()),
         any::<bool>(),

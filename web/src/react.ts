@@ -1,0 +1,6 @@
+'use client';
+// The `@project-session/web/react` entry: the React hooks on top of the core (`@project-session/web`).
+// Marked 'use client' so that React Server Components frameworks treat it as client code; the built
+// dist/react.js keeps the directive as its first statement (tsdown.config.ts).
+
+export { configureProjectSession, useProjectSession, type ProjectSession, type UseProjectSessionOptions } from './useProjectSession';
