@@ -7,8 +7,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts', // "."       the core: no React in its graph (test/package.test.ts)
     react: 'src/react.ts', // "./react" 'use client' hooks
-    // "./react-hook-form": add `'react-hook-form': 'src/react-hook-form.ts',` here, and the matching
-    // "./react-hook-form" entry to package.json's "exports" (and react-hook-form to peerDependencies).
+    'react-hook-form': 'src/react-hook-form.ts', // "./react-hook-form" 'use client' adapter
   },
   format: 'esm',
   platform: 'neutral',

@@ -2,7 +2,7 @@
 // reload brings the draft back, and creating the project clears it.
 
 import { useState, type ChangeEvent } from 'react';
-import type { FieldName, ProjectFormData } from '../src';
+import { FIELD_SPECS, type FieldName, type ProjectFormData } from '../src';
 import { useProjectSession, type ProjectSession } from '../src/react';
 
 const STEPS = ['Project details', 'Client', 'Schedule & budget', 'Review'] as const;
@@ -11,24 +11,23 @@ type Input = {
   name: FieldName;
   label: string;
   type?: 'text' | 'number' | 'email' | 'tel' | 'date' | 'textarea' | 'priority';
-  maxLength?: number;
   list?: string;
 };
 
 const FIELDS: Record<number, Input[]> = {
   1: [
-    { name: 'projectName', label: 'Project name', maxLength: 200 },
-    { name: 'projectDescription', label: 'Description', type: 'textarea', maxLength: 5000 },
-    { name: 'buildingType', label: 'Building type', maxLength: 200, list: 'building-types' },
+    { name: 'projectName', label: 'Project name' },
+    { name: 'projectDescription', label: 'Description', type: 'textarea' },
+    { name: 'buildingType', label: 'Building type', list: 'building-types' },
     { name: 'squareFootage', label: 'Square footage', type: 'number' },
     { name: 'numberOfFloors', label: 'Floors', type: 'number' },
     { name: 'numberOfZones', label: 'Zones', type: 'number' },
   ],
   2: [
-    { name: 'clientName', label: 'Client name', maxLength: 200 },
-    { name: 'clientEmail', label: 'Client e-mail', type: 'email', maxLength: 254 },
-    { name: 'clientPhone', label: 'Client phone', type: 'tel', maxLength: 50 },
-    { name: 'projectLocation', label: 'Location', maxLength: 500 },
+    { name: 'clientName', label: 'Client name' },
+    { name: 'clientEmail', label: 'Client e-mail', type: 'email' },
+    { name: 'clientPhone', label: 'Client phone', type: 'tel' },
+    { name: 'projectLocation', label: 'Location' },
   ],
   3: [
     { name: 'estimatedStartDate', label: 'Estimated start', type: 'date' },
@@ -223,23 +222,28 @@ function Field(props: {
 }) {
   const { field, value, error, held, onChange } = props;
   const common = { id: field.name, name: field.name, value: value ?? '', onChange, 'aria-invalid': !!(error || held) };
+  // Bounds and options come from openapi.yaml (src/fields.ts), like the API's checks.
+  const spec = FIELD_SPECS[field.name];
+  const maxLength = spec.kind === 'text' ? spec.maxLength : undefined;
   return (
     <div className="field">
       <label htmlFor={field.name}>{field.label}</label>
       {field.type === 'textarea' ? (
-        <textarea {...common} maxLength={field.maxLength} rows={3} />
+        <textarea {...common} maxLength={maxLength} rows={3} />
       ) : field.type === 'priority' ? (
         <select {...common}>
           <option value="">—</option>
-          <option value="low">Low</option>
-          <option value="medium">Medium</option>
-          <option value="high">High</option>
+          {(spec.kind === 'choice' ? spec.options : []).map((option) => (
+            <option key={option} value={option}>
+              {option[0].toUpperCase() + option.slice(1)}
+            </option>
+          ))}
         </select>
       ) : (
         <input
           {...common}
           type={field.type ?? 'text'}
-          maxLength={field.maxLength}
+          maxLength={maxLength}
           list={field.list}
           min={field.type === 'number' ? 0 : undefined}
         />
@@ -283,6 +287,21 @@ function Restored(props: { session: ProjectSession; onContinue: () => void; onSt
 }
 
 function Notices({ session }: { session: ProjectSession }) {
+  const aside = Object.entries(session.setAside);
+  if (aside.length) {
+    return (
+      <div role="status" className="notice" data-testid="set-aside">
+        Saved earlier, no longer part of this form (kept with the draft, not sent):
+        <ul>
+          {aside.map(([name, value]) => (
+            <li key={name}>
+              {name}: {typeof value === 'string' ? value : JSON.stringify(value)}
+            </li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
   if (session.storageFailed) {
     return (
       <div role="alert" className="notice conflict" data-testid="storage-failed">

@@ -3,4 +3,12 @@
 // Marked 'use client' so that React Server Components frameworks treat it as client code; the built
 // dist/react.js keeps the directive as its first statement (tsdown.config.ts).
 
-export { configureProjectSession, useProjectSession, type ProjectSession, type UseProjectSessionOptions } from './useProjectSession';
+export {
+  configureProjectSession,
+  useDraft,
+  useProjectSession,
+  type Draft,
+  type ProjectSession,
+  type UseDraftOptions,
+  type UseProjectSessionOptions,
+} from './useProjectSession';

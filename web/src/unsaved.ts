@@ -3,7 +3,7 @@
 // field: a tab writes what it typed and removes a field only while it still holds the value
 // that tab saw saved.
 
-import { FIELD_NAMES, type FieldName, type NewSession } from './client';
+import { FIELD_ALIASES, FIELD_NAMES, type NewSession } from './client';
 
 /** A create sent and not answered yet. */
 export interface PendingCreate {
@@ -21,7 +21,7 @@ export interface UnsavedField {
 }
 
 export interface Unsaved {
-  fields: Partial<Record<FieldName, UnsavedField>>;
+  fields: Partial<Record<string, UnsavedField>>;
   currentStep?: number;
   completedSteps?: number[];
 }
@@ -37,7 +37,15 @@ export interface KeyValueStorage {
 export const SESSION_ID_KEY = 'projectSessionId';
 
 export class UnsavedStore {
-  constructor(private readonly storage: KeyValueStorage | null) {}
+  /**
+   * `fields`: the form's fields; others in storage (another version's, a hand edit) are ignored,
+   * but for a field's old name (`aliases`: old -> new), read as the field.
+   */
+  constructor(
+    private readonly storage: KeyValueStorage | null,
+    private readonly fields: readonly string[] = FIELD_NAMES,
+    private readonly aliases: Readonly<Record<string, string>> = FIELD_ALIASES,
+  ) {}
 
   sessionId(): string | null {
     return this.get(SESSION_ID_KEY);
@@ -48,17 +56,17 @@ export class UnsavedStore {
   }
 
   read(sessionId: string): Unsaved {
-    return sanitize(this.json(key(sessionId)));
+    return sanitize(this.json(key(sessionId)), this.fields, this.aliases);
   }
 
-  putField(sessionId: string, field: FieldName, unsaved: UnsavedField): boolean {
+  putField(sessionId: string, field: string, unsaved: UnsavedField): boolean {
     return this.change(sessionId, (record) => {
       record.fields[field] = unsaved;
     });
   }
 
   /** The server has `value` for `field`: forget the edit unless another was typed since. */
-  ackField(sessionId: string, field: FieldName, value: FieldValue): boolean {
+  ackField(sessionId: string, field: string, value: FieldValue): boolean {
     return this.change(sessionId, (record) => {
       if (record.fields[field]?.value === value) delete record.fields[field];
     });
@@ -89,10 +97,10 @@ export class UnsavedStore {
    * closed) become edits of `to`, unless `to` has that field's edit already or was made with
    * that very value (`made`).
    */
-  move(from: string, to: string, made: Partial<Record<FieldName, FieldValue>>): boolean {
+  move(from: string, to: string, made: Partial<Record<string, FieldValue>>): boolean {
     const old = this.read(from);
     const ok = this.change(to, (record) => {
-      for (const [field, edit] of Object.entries(old.fields) as [FieldName, UnsavedField][]) {
+      for (const [field, edit] of Object.entries(old.fields) as [string, UnsavedField][]) {
         if (record.fields[field] === undefined && made[field] !== edit.value) record.fields[field] = edit;
       }
       record.currentStep ??= old.currentStep;
@@ -108,12 +116,12 @@ export class UnsavedStore {
     const { key: createKey, body, replacing } = value as Record<string, unknown>;
     if (typeof createKey !== 'string' || typeof body !== 'object' || body === null) return null;
     if (replacing !== null && typeof replacing !== 'string') return null;
-    const stored = sanitize({ fields: {}, ...(body as object) });
+    const stored = sanitize({ fields: {}, ...(body as object) }, this.fields, this.aliases);
     const projectData = (body as { projectData?: unknown }).projectData;
     return {
       key: createKey,
       replacing,
-      body: { projectData: sanitizeData(projectData), currentStep: stored.currentStep, completedSteps: stored.completedSteps },
+      body: { projectData: sanitizeData(projectData, this.fields), currentStep: stored.currentStep, completedSteps: stored.completedSteps },
     };
   }
 
@@ -190,15 +198,19 @@ const ENDED_KEY = 'projectSession:ended';
 const ENDED_KEPT = 20;
 
 // What another version of this code, or a hand-edited entry, left behind must not break loading.
-function sanitize(parsed: unknown): Unsaved {
+function sanitize(parsed: unknown, names: readonly string[], aliases: Readonly<Record<string, string>>): Unsaved {
   const record: Unsaved = { fields: {} };
   if (typeof parsed !== 'object' || parsed === null) return record;
   const { fields, currentStep, completedSteps } = parsed as Record<string, unknown>;
   if (typeof fields === 'object' && fields !== null) {
     for (const [name, entry] of Object.entries(fields)) {
-      if (!FIELD_NAMES.includes(name as FieldName) || typeof entry !== 'object' || entry === null) continue;
+      const field = known(name, names, aliases);
+      if (field === null || typeof entry !== 'object' || entry === null) continue;
       const { value, base } = entry as Record<string, unknown>;
-      if (isFieldValue(value) && isFieldValue(base)) record.fields[name as FieldName] = { value, base };
+      // Under its current name and an old one: the current name's entry wins.
+      if (isFieldValue(value) && isFieldValue(base) && (field === name || !(field in record.fields))) {
+        record.fields[field] = { value, base };
+      }
     }
   }
   if (isStep(currentStep)) record.currentStep = currentStep;
@@ -206,13 +218,20 @@ function sanitize(parsed: unknown): Unsaved {
   return record;
 }
 
-function sanitizeData(data: unknown): Record<string, FieldValue> {
+function sanitizeData(data: unknown, names: readonly string[]): Record<string, FieldValue> {
   const fields: Record<string, FieldValue> = {};
   if (typeof data !== 'object' || data === null) return fields;
   for (const [name, value] of Object.entries(data)) {
-    if (FIELD_NAMES.includes(name as FieldName) && isFieldValue(value) && value !== null) fields[name] = value;
+    if (names.includes(name) && isFieldValue(value) && value !== null) fields[name] = value;
   }
   return fields;
+}
+
+/** The form's field `name` is, or was before a rename; `null` for any other name. */
+function known(name: string, names: readonly string[], aliases: Readonly<Record<string, string>>): string | null {
+  if (names.includes(name)) return name;
+  const renamed = Object.hasOwn(aliases, name) ? aliases[name] : undefined;
+  return renamed !== undefined && names.includes(renamed) ? renamed : null;
 }
 
 function isFieldValue(value: unknown): value is FieldValue {

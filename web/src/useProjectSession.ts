@@ -1,11 +1,12 @@
-// The original design's hook, same name and same returned fields and functions, on top of DraftController:
-// a thin adapter that subscribes to it and attaches it while mounted.
+// The hooks: `useDraft<T>()` over any form's fields, and the original design's `useProjectSession`,
+// same name and same returned fields and functions, which is `useDraft` over its ProjectFormData.
+// Both are thin adapters that subscribe to a DraftController and attach it while mounted.
 
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { SessionClient, type ClientOptions } from './client';
+import { SessionClient, type ClientOptions, type ProjectFormData } from './client';
 import { DraftController, type DraftOptions, type DraftState } from './draft';
 
-export interface UseProjectSessionOptions extends ClientOptions, Omit<DraftOptions, 'client'> {
+export interface UseDraftOptions<T extends object = ProjectFormData> extends ClientOptions, Omit<DraftOptions<T>, 'client'> {
   /** A client to share; otherwise one is made from `baseUrl`, `fetch` and `idempotencyKeys`. */
   client?: SessionClient;
   /**
@@ -15,16 +16,19 @@ export interface UseProjectSessionOptions extends ClientOptions, Omit<DraftOptio
   autoStart?: boolean;
 }
 
-let defaults: UseProjectSessionOptions = {};
+export type UseProjectSessionOptions = UseDraftOptions<ProjectFormData>;
 
-/** Sets the options every `useProjectSession()` without its own starts from, e.g. the API's URL. */
-export function configureProjectSession(options: UseProjectSessionOptions): void {
+let defaults: UseDraftOptions<object> = {};
+
+/** Sets the options every `useDraft()` and `useProjectSession()` starts from, e.g. the API's URL. */
+export function configureProjectSession(options: UseDraftOptions<object>): void {
   defaults = { ...options };
 }
 
-export type ProjectSession = DraftState &
+/** What a page gets: the draft as shown, and what it can do with it. */
+export type Draft<T extends object = ProjectFormData> = DraftState<T> &
   Pick<
-    DraftController,
+    DraftController<T>,
     | 'createSession'
     | 'updateSession'
     | 'loadSession'
@@ -39,13 +43,20 @@ export type ProjectSession = DraftState &
     | 'dismissChangedElsewhere'
   >;
 
-export function useProjectSession(options: UseProjectSessionOptions = {}): ProjectSession {
+export type ProjectSession = Draft<ProjectFormData>;
+
+/**
+ * The draft of a form whose fields are `T`'s. With fields other than openapi.yaml's, say which
+ * in `fields`: each must be a field of the API's ProjectData (or one a later deploy adds: held
+ * until then).
+ */
+export function useDraft<T extends object = ProjectFormData>(options: UseDraftOptions<T> = {}): Draft<T> {
   // One controller per mounted component: options are read once, as React reads initial state.
   const [controller] = useState(() => {
-    const merged = { ...defaults, ...options };
+    const merged = { ...defaults, ...options } as UseDraftOptions<T>;
     const client =
       merged.client ?? new SessionClient({ baseUrl: merged.baseUrl, fetch: merged.fetch, idempotencyKeys: merged.idempotencyKeys });
-    return { draft: new DraftController({ ...merged, client }), autoStart: merged.autoStart ?? false };
+    return { draft: new DraftController<T>({ ...merged, client }), autoStart: merged.autoStart ?? false };
   });
   const { draft, autoStart } = controller;
   const state = useSyncExternalStore(draft.subscribe, draft.getState, draft.getState);
@@ -71,4 +82,9 @@ export function useProjectSession(options: UseProjectSessionOptions = {}): Proje
     resolveConflicts: draft.resolveConflicts,
     dismissChangedElsewhere: draft.dismissChangedElsewhere,
   };
+}
+
+/** The original design's hook. */
+export function useProjectSession(options: UseProjectSessionOptions = {}): ProjectSession {
+  return useDraft<ProjectFormData>(options);
 }

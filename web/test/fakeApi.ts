@@ -3,7 +3,7 @@
 // versions, If-Match, 404, field details on 400) and the create's `Idempotency-Key` contract;
 // the browser tests run the real API on DynamoDB Local.
 
-import type { Session } from '../src/client';
+import { FIELD_NAMES, type Session } from '../src/client';
 
 type StoredSession = Session & { projectData: Record<string, unknown> };
 
@@ -134,9 +134,12 @@ export class FakeApi {
   }
 }
 
-/** The server's field checks that the tests lean on: name length, and amounts not negative. */
+/** The server's field checks that the tests lean on: known names, name length, amounts not negative. */
 function invalidFields(projectData: Record<string, unknown> | undefined): Record<string, string> | null {
   const details: Record<string, string> = {};
+  for (const name of Object.keys(projectData ?? {})) {
+    if (!(FIELD_NAMES as readonly string[]).includes(name)) details[`projectData.${name}`] = 'unknown field';
+  }
   if (typeof projectData?.projectName === 'string' && projectData.projectName.length > 200) {
     details['projectData.projectName'] = 'must be at most 200 characters';
   }

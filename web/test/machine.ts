@@ -1,11 +1,18 @@
 // Drives the pure transition function by hand: a fixed clock, chosen jitter and numbered keys,
 // and helpers that put a machine into each phase with a request out.
 
-import { ApiError, type Created, type Session, type Updated } from '../src/client';
+import { ApiError, FIELD_NAMES, type Created, type Session, type Updated } from '../src/client';
 import { initialState, transition, type DraftEvent, type Effect, type Machine } from '../src/draft';
 import type { Config, Outcome, Request } from '../src/draft/state';
 
-export const config: Config = { autosaveDelay: 1000, retryDelay: 500, maxRetryDelay: 30_000, deleteAttempts: 5 };
+export const config: Config = {
+  autosaveDelay: 1000,
+  retryDelay: 500,
+  maxRetryDelay: 30_000,
+  deleteAttempts: 5,
+  fields: FIELD_NAMES,
+  memoryOnly: [],
+};
 
 export const A = '00000000-0000-4000-8000-00000000000a';
 export const B = '00000000-0000-4000-8000-00000000000b';

@@ -96,7 +96,7 @@ function apply(w: World, c: Command): void {
     case 'resolve':
       if (!w.state.conflicts.length) return;
       // Taking the other tab's value is the person's choice to drop theirs.
-      if (c.keep === 'theirs') for (const { field } of w.state.conflicts) w.typed.delete(field);
+      if (c.keep === 'theirs') for (const { field } of w.state.conflicts) w.typed.delete(field as FieldName);
       return w.stimulus(true, { type: 'resolve', keep: c.keep });
     case 'storageFull':
       w.storage.full = true;

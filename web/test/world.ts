@@ -3,7 +3,7 @@
 // through the real UnsavedStore, a virtual clock with the machine's timers, and records of what
 // happened, for the invariants to check after every step.
 
-import type { FieldName } from '../src/client';
+import { FIELD_NAMES, type FieldName } from '../src/client';
 import { initialState, transition, type DraftEvent, type Effect, type Machine } from '../src/draft';
 import { nonEmpty, onScreen } from '../src/draft/fields';
 import { write } from '../src/draft/io';
@@ -155,7 +155,7 @@ export class World {
       if (earlier && this.server.has(earlier)) return ok({ sessionId: earlier, expiresAt: '', version: 1 });
       const id = `00000000-0000-4000-8000-${String(this.nextId++).padStart(12, '0')}`;
       this.keys.set(request.key, id);
-      const data = nonEmpty(request.body.projectData) as Record<string, FieldValue>;
+      const data = nonEmpty(request.body.projectData, FIELD_NAMES) as Record<string, FieldValue>;
       this.server.set(id, { data, version: 1, currentStep: request.body.currentStep ?? 1, completedSteps: request.body.completedSteps ?? [] });
       return ok({ sessionId: id, expiresAt: '', version: 1 });
     }

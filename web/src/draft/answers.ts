@@ -52,7 +52,7 @@ function onLoad(tx: Tx, job: Extract<Job, { kind: 'load' }>, outcome: Outcome): 
 
 /** Following a replacement: what this tab showed of the gone draft and the new one lacks. */
 function fillGaps(tx: Tx, latest: Session): void {
-  const theirs = nonEmpty(latest.projectData);
+  const theirs = nonEmpty(latest.projectData, tx.env.config.fields);
   const edits: Edits = { ...tx.s.edits };
   for (const field of keys(tx.s.saved)) {
     if (edits[field] === undefined && theirs[field] === undefined) {
@@ -66,7 +66,7 @@ function fillGaps(tx: Tx, latest: Session): void {
 function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcome): void {
   if (!outcome.ok) {
     const failure = classify(outcome.error.status, outcome.timedOut);
-    const sent = nonEmpty(job.body.projectData);
+    const sent = nonEmpty(job.body.projectData, tx.env.config.fields);
     // 422: this key was used with another body (a pending create rebuilt differently): the
     // same request can never succeed, so make it a new create.
     if (outcome.error.status === 422) return sendCreate(tx, { ...job, key: tx.env.newKey });
@@ -87,7 +87,7 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
   }
   const { sessionId: id, version, expiresAt } = outcome.value as Created;
   const s = tx.s;
-  const saved = nonEmpty(job.body.projectData);
+  const saved = nonEmpty(job.body.projectData, tx.env.config.fields);
   const edits = settle(s.edits, saved, keys(s.edits));
   const stepEdits = settleSteps(s.stepEdits, { currentStep: job.body.currentStep ?? undefined, completedSteps: job.body.completedSteps ?? undefined });
   tx.store({ op: 'setSessionId', id });
@@ -115,6 +115,7 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
     merged: false,
     unconfirmed: null,
     endedElsewhere: null,
+    setAside: {},
     created: { key: job.key, id },
   });
 }
@@ -210,7 +211,7 @@ function onRead(tx: Tx, job: Extract<Job, { kind: 'read' }>, outcome: Outcome): 
 
 function isOwnWrite(latest: Session, sent: SentSave): boolean {
   if (latest.version !== sent.ifVersion + 1) return false;
-  const theirs = nonEmpty(latest.projectData);
+  const theirs = nonEmpty(latest.projectData, keys(sent.fields));
   const fields = keys(sent.fields).every((field) => (theirs[field] ?? null) === sent.fields[field]);
   const step = sent.steps.currentStep === undefined || sent.steps.currentStep === latest.currentStep;
   const done = sent.steps.completedSteps === undefined || sameSteps(sent.steps.completedSteps, latest.completedSteps);

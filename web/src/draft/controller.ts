@@ -2,12 +2,12 @@
 // of what the hook returns, each one event (or three) for the machine, and a promise that
 // resolves when the machine says the work is done.
 
-import { FIELD_NAMES, type ProjectFormData } from '../client';
+import type { ProjectFormData } from '../client';
 import { addStep, isTransient, nonEmpty, normalize } from './fields';
 import { DraftRunner } from './runner';
 import type { Fields, Machine } from './state';
 
-export class DraftController extends DraftRunner {
+export class DraftController<T extends object = ProjectFormData> extends DraftRunner<T> {
   // --- the original design's functions -------------------------------------------------------------------
 
   /** Resumes the draft this browser had, or starts one. Resolves once shown or waiting to retry. */
@@ -20,9 +20,9 @@ export class DraftController extends DraftRunner {
   };
 
   /** Starts a new draft at step 1 with `initialData`. Rejects when the API refuses it. */
-  createSession = (initialData: Partial<ProjectFormData> = {}): Promise<string> => {
+  createSession = (initialData: Partial<T> = {}): Promise<string> => {
     const before = this.machine.created;
-    this.dispatch({ type: 'create', data: nonEmpty(initialData) });
+    this.dispatch({ type: 'create', data: nonEmpty(initialData, this.fields) });
     return new Promise((resolve, reject) => {
       this.wait((s) => {
         const job = s.lane.status === 'idle' ? null : s.lane.job;
@@ -37,9 +37,9 @@ export class DraftController extends DraftRunner {
   };
 
   /** Sets fields and marks `step` completed and current, then saves at once (the original design's "step complete"). */
-  updateSession = (data: Partial<ProjectFormData>, step: number): Promise<void> => {
+  updateSession = (data: Partial<T>, step: number): Promise<void> => {
     this.catchUp();
-    this.dispatch({ type: 'edit', fields: fieldsOf(data) });
+    this.dispatch({ type: 'edit', fields: this.fieldsOf(data) });
     const { completedSteps } = this.machine;
     this.dispatch({ type: 'steps', currentStep: step, completedSteps: addStep(completedSteps, step) });
     return this.saveNow();
@@ -68,19 +68,19 @@ export class DraftController extends DraftRunner {
   };
 
   /** Changes one field; saved 1 s after the last edit. `null`, `undefined` or '' empty it. */
-  setField = <K extends keyof ProjectFormData>(field: K, value: ProjectFormData[K] | null | undefined): void => {
+  setField = <K extends keyof T & string>(field: K, value: T[K] | null | undefined): void => {
     this.catchUp();
     this.dispatch({ type: 'edit', fields: { [field]: normalize(value) } });
   };
 
   /** The original design's form calls `setProjectData(prev => ({ ...prev, [name]: value }))`. */
   setProjectData = (
-    next: Partial<ProjectFormData> | ((previous: Partial<ProjectFormData>) => Partial<ProjectFormData>),
+    next: Partial<T> | ((previous: Partial<T>) => Partial<T>),
   ): void => {
-    const previous = this.getState().projectData ?? {};
-    const data = typeof next === 'function' ? next(previous) : next;
+    const previous: Partial<T> = this.getState().projectData ?? {};
+    const data = (typeof next === 'function' ? next(previous) : next) as Record<string, unknown>;
     const fields: Fields = {};
-    for (const field of FIELD_NAMES) if (field in data || field in previous) fields[field] = normalize(data[field]);
+    for (const field of this.fields) if (field in data || field in previous) fields[field] = normalize(data[field]);
     this.catchUp();
     this.dispatch({ type: 'edit', fields });
   };
@@ -109,6 +109,12 @@ export class DraftController extends DraftRunner {
     return this.until(settled);
   };
 
+  private fieldsOf(data: Partial<T>): Fields {
+    const fields: Fields = {};
+    for (const field of this.fields) if (field in data) fields[field] = normalize((data as Record<string, unknown>)[field]);
+    return fields;
+  }
+
   /** Before the person's edit: what storage says now, in case this tab missed another's news. */
   private catchUp(): void {
     const storedId = this.store.sessionId();
@@ -124,10 +130,4 @@ export class DraftController extends DraftRunner {
 /** Nothing is on its way: the lane is free (or waits for a retry) and no save is due. */
 function settled(s: Machine): boolean {
   return s.lane.status === 'waiting' || (s.lane.status === 'idle' && !s.due);
-}
-
-function fieldsOf(data: Partial<ProjectFormData>): Fields {
-  const fields: Fields = {};
-  for (const field of FIELD_NAMES) if (field in data) fields[field] = normalize(data[field]);
-  return fields;
 }

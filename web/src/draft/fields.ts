@@ -1,7 +1,7 @@
 // Pure helpers on field values and steps: normalising what a form gives, what is on screen,
 // what a save sends, and which refused fields a 400's details name.
 
-import { FIELD_NAMES, type FieldName, type ProjectDataPatch, type SessionPatch } from '../client';
+import type { ProjectDataPatch, SessionPatch } from '../client';
 import { sameSteps, type FieldValue } from '../unsaved';
 import type { Edits, Fields, Machine, OutcomeClass, SentSave, StepEdits } from './state';
 
@@ -12,10 +12,10 @@ export function normalize(value: unknown): FieldValue {
   return typeof value === 'string' ? value : String(value);
 }
 
-/** The known fields of `data` that hold a value, normalised. */
-export function nonEmpty(data: Partial<Record<FieldName, unknown>> | null | undefined): Fields {
+/** The form's fields (`names`) of `data` that hold a value, normalised. */
+export function nonEmpty(data: Partial<Record<string, unknown>> | null | undefined, names: readonly string[]): Fields {
   const fields: Fields = {};
-  for (const field of FIELD_NAMES) {
+  for (const field of names) {
     const value = normalize(data?.[field]);
     if (value !== null) fields[field] = value;
   }
@@ -38,8 +38,8 @@ export function asPatch(fields: Fields): ProjectDataPatch {
   return fields as ProjectDataPatch;
 }
 
-export function keys<T extends object>(record: T): (keyof T & FieldName)[] {
-  return Object.keys(record) as (keyof T & FieldName)[];
+export function keys<T extends object>(record: T): (keyof T & string)[] {
+  return Object.keys(record) as (keyof T & string)[];
 }
 
 /** What a save would send now: every edit not held back, and the steps when changed. */
@@ -69,13 +69,13 @@ export function canSend(s: Machine): boolean {
  * The fields a 400 names (`projectData.<field>` -> message), when every name is a field that was
  * sent; `null` when the refusal is about something else, which holding fields cannot fix.
  */
-export function refusedFields(details: Record<string, string> | undefined, sent: Fields): Partial<Record<FieldName, string>> | null {
+export function refusedFields(details: Record<string, string> | undefined, sent: Fields): Partial<Record<string, string>> | null {
   if (!details || !Object.keys(details).length) return null;
-  const held: Partial<Record<FieldName, string>> = {};
+  const held: Partial<Record<string, string>> = {};
   for (const [path, message] of Object.entries(details)) {
     // The server lists 20 problems and counts the rest under `…`: not a field.
     if (path === '…') continue;
-    const field = path.replace(/^projectData\./, '') as FieldName;
+    const field = path.replace(/^projectData\./, '');
     if (!path.startsWith('projectData.') || !(field in sent)) return null;
     held[field] = message;
   }

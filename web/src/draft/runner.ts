@@ -2,7 +2,7 @@
 // the effects it returns (requests with a timeout, timers, storage writes, messages to other
 // tabs, the tabs' lock). `controller.ts` puts the original design's API on top.
 
-import { ApiError, type SessionClient } from '../client';
+import { ApiError, FIELD_NAMES, type ProjectFormData, type SessionClient } from '../client';
 import { UnsavedStore, type KeyValueStorage } from '../unsaved';
 import { defaultEvents, defaultStorage, send, uuidV4, write } from './io';
 import { initialState, type Config, type DraftEvent, type Effect, type Machine, type Request, type TimerName } from './state';
@@ -10,8 +10,19 @@ import { defaultChannel, defaultLocks, LOCK_NAME, TabChannel, type BroadcastLike
 import { transition } from './transition';
 import { view, type DraftState } from './view';
 
-export interface DraftOptions {
+export interface DraftOptions<T extends object = ProjectFormData> {
   client: SessionClient;
+  /**
+   * The form's fields (all of openapi.yaml's ProjectData). Fields the API has and the form
+   * does not are left alone; a field the API does not know yet (a frontend deployed before its
+   * backend) is refused with a 400, held on screen and in storage, and the rest is saved.
+   */
+  fields?: readonly (keyof T & string)[];
+  /**
+   * Fields never written to local storage (e-mail, phone: personal data on a shared computer):
+   * until saved they live in this tab's memory only, so a reload before the save loses them.
+   */
+  excludeFromStorage?: readonly (keyof T & string)[];
   /** Where unsaved edits and the draft's id are kept; `localStorage` when there is one. */
   storage?: KeyValueStorage | null;
   /** Milliseconds after the last edit before saving (1000). */
@@ -35,9 +46,9 @@ export interface DraftOptions {
 
 export type Waiter = (state: Machine) => boolean;
 
-export class DraftRunner {
+export class DraftRunner<T extends object = ProjectFormData> {
   protected machine: Machine;
-  private snapshot: DraftState;
+  private snapshot: DraftState<T>;
   private readonly listeners = new Set<() => void>();
   private readonly waiters = new Set<Waiter>();
   private readonly queue: DraftEvent[] = [];
@@ -58,15 +69,20 @@ export class DraftRunner {
   private readonly random: () => number;
   private readonly newKey: () => string;
 
-  constructor(options: DraftOptions) {
+  protected readonly fields: readonly string[];
+
+  constructor(options: DraftOptions<T>) {
     const storage = options.storage === undefined ? defaultStorage() : options.storage;
     this.client = options.client;
-    this.store = new UnsavedStore(storage);
+    this.fields = options.fields ?? FIELD_NAMES;
+    this.store = new UnsavedStore(storage, this.fields);
     this.config = {
       autosaveDelay: options.autosaveDelay ?? 1000,
       retryDelay: options.retryDelay ?? 500,
       maxRetryDelay: options.maxRetryDelay ?? 30_000,
       deleteAttempts: 5,
+      fields: this.fields,
+      memoryOnly: options.excludeFromStorage ?? [],
     };
     this.requestTimeout = options.requestTimeout ?? 10_000;
     this.events = options.events === undefined ? defaultEvents() : options.events;
@@ -77,12 +93,12 @@ export class DraftRunner {
     this.random = options.random ?? Math.random;
     this.newKey = options.newKey ?? uuidV4;
     this.machine = initialState(this.isOnline());
-    this.snapshot = view(this.machine);
+    this.snapshot = view<T>(this.machine);
   }
 
   // --- for React's useSyncExternalStore -------------------------------------------------------
 
-  getState = (): DraftState => this.snapshot;
+  getState = (): DraftState<T> => this.snapshot;
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -148,7 +164,7 @@ export class DraftRunner {
       this.releaseLock();
       this.releaseLock = null;
     }
-    const next = view(this.machine);
+    const next = view<T>(this.machine);
     if (!sameView(next, this.snapshot)) {
       this.snapshot = next;
       for (const listener of this.listeners) listener();
@@ -259,9 +275,9 @@ export class DraftRunner {
 }
 
 /** `view` builds new objects each time; React should re-render only when something differs. */
-function sameView(a: DraftState, b: DraftState): boolean {
-  const derived = new Set<keyof DraftState>(['projectData', 'unsavedFields', 'lastSavedAt', 'lastActivity']);
-  return (Object.keys(a) as (keyof DraftState)[]).every(
+function sameView<T extends object>(a: DraftState<T>, b: DraftState<T>): boolean {
+  const derived = new Set<keyof DraftState<T>>(['projectData', 'unsavedFields', 'lastSavedAt', 'lastActivity', 'setAside']);
+  return (Object.keys(a) as (keyof DraftState<T>)[]).every(
     (key) => a[key] === b[key] || (derived.has(key) && JSON.stringify(a[key]) === JSON.stringify(b[key])),
   );
 }

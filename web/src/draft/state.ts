@@ -1,11 +1,12 @@
 // The draft machine's state, the events it takes and the effects it asks for. Types only, plus
 // the state a tab starts in; `transition.ts` is the one place that changes a state.
 
-import type { ApiError, FieldName, NewSession, Session, SessionPatch, Created, Updated } from '../client';
+import type { ApiError, NewSession, Session, SessionPatch, Created, Updated } from '../client';
 import type { FieldValue, PendingCreate, Unsaved, UnsavedField } from '../unsaved';
 
-export type Fields = Partial<Record<FieldName, FieldValue>>;
-export type Edits = Partial<Record<FieldName, UnsavedField>>;
+// Field names are strings here: the form's field list is `Config.fields` (`useDraft<T>` types it).
+export type Fields = Partial<Record<string, FieldValue>>;
+export type Edits = Partial<Record<string, UnsavedField>>;
 
 /** Steps changed here and not saved yet. */
 export interface StepEdits {
@@ -14,7 +15,7 @@ export interface StepEdits {
 }
 
 export interface FieldConflict {
-  field: FieldName;
+  field: string;
   /** What this tab has. `null`: the field is empty here. */
   mine: FieldValue;
   /** What the other tab saved. */
@@ -92,7 +93,9 @@ export interface Machine {
   currentStep: number;
   completedSteps: number[];
   /** Fields the server refused (400 details): not sent until the person changes them. */
-  held: Partial<Record<FieldName, string>>;
+  held: Partial<Record<string, string>>;
+  /** What the draft holds that this form cannot: see `DraftState.setAside`. */
+  setAside: Record<string, unknown>;
   conflicts: FieldConflict[];
   /** Something to show: a draft was loaded or created, or something typed. */
   shown: boolean;
@@ -157,8 +160,8 @@ export type Request =
 
 export type StorageWrite =
   | { op: 'setSessionId'; id: string | null }
-  | { op: 'putField'; id: string; field: FieldName; edit: UnsavedField }
-  | { op: 'ackField'; id: string; field: FieldName; value: FieldValue }
+  | { op: 'putField'; id: string; field: string; edit: UnsavedField }
+  | { op: 'ackField'; id: string; field: string; value: FieldValue }
   | { op: 'putSteps'; id: string; steps: StepEdits }
   | { op: 'ackSteps'; id: string; steps: StepEdits }
   | { op: 'clear'; id: string }
@@ -193,6 +196,14 @@ export interface Config {
   maxRetryDelay: number;
   /** Failed deletes are tried this many times; after that the draft expires on its own. */
   deleteAttempts: number;
+  /** The form's fields: others the API returns are left alone, never shown or sent. */
+  fields: readonly string[];
+  /**
+   * Fields never written to storage (personal data): until saved they live in this tab's memory
+   * only, so a reload before the save loses them, and a create never carries them (its body is
+   * kept in storage): the first save after it does.
+   */
+  memoryOnly: readonly string[];
 }
 
 export const FIRST_STEP = 1;
@@ -209,6 +220,7 @@ export function initialState(online = true): Machine {
     currentStep: FIRST_STEP,
     completedSteps: [],
     held: {},
+    setAside: {},
     conflicts: [],
     shown: false,
     typed: false,

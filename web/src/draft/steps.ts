@@ -2,9 +2,10 @@
 // making one, make one, follow another tab's, end one, save, back off. Each takes the
 // transition under construction (`Tx`) and changes only it.
 
-import type { ApiError, NewSession, Session } from '../client';
+import type { ApiError, NewSession, ProjectDataPatch, Session } from '../client';
+import type { FieldValue } from '../unsaved';
 import { asPatch, canSend, classify, keys, nonEmpty, onScreen, sameSteps, sendable, union } from './fields';
-import { FIRST_STEP, initialState, type CreateReason, type FieldConflict, type Job, type Machine, type StepEdits } from './state';
+import { FIRST_STEP, initialState, type CreateReason, type Edits, type FieldConflict, type Job, type Machine, type StepEdits } from './state';
 import type { Tx } from './tx';
 
 /** Asks for `id` from the server; the answer is handled by `answers.ts` as a load. */
@@ -26,12 +27,33 @@ export function claim(tx: Tx, reason: CreateReason, replacing: string | null, bo
 
 /** Sends a create, first kept in storage so that a reload repeats it with the same key. */
 export function sendCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>): void {
+  job = withoutMemoryOnly(tx, job);
   tx.store({ op: 'setPending', pending: { key: job.key, body: job.body, replacing: job.replacing } });
   tx.send(job, { kind: 'create', key: job.key, body: job.body });
   if (tx.s.sessionId === null) {
     // Edits typed before there was a draft: kept under the create's key until it has an id.
     for (const field of keys(tx.s.edits)) tx.store({ op: 'putField', id: `new:${job.key}`, field, edit: tx.s.edits[field]! });
   }
+}
+
+/**
+ * A create's body is kept in storage, so fields kept out of storage leave it: they stay (or
+ * become) edits, which the first save after the create sends.
+ */
+function withoutMemoryOnly(tx: Tx, job: Extract<Job, { kind: 'create' }>): Extract<Job, { kind: 'create' }> {
+  const data = { ...job.body.projectData } as Record<string, FieldValue | undefined>;
+  const edits: Edits = { ...tx.s.edits };
+  let moved = false;
+  for (const field of tx.env.config.memoryOnly) {
+    const value = data[field];
+    if (value === undefined) continue;
+    delete data[field];
+    if (value !== null) edits[field] ??= { value, base: null };
+    moved = true;
+  }
+  if (!moved) return job;
+  tx.set({ edits });
+  return { ...job, body: { ...job.body, projectData: data as ProjectDataPatch } };
 }
 
 /** What a new draft starts with: everything on screen but held fields, at the steps shown. */
@@ -132,7 +154,7 @@ export function run(tx: Tx, job: Job): void {
 export function rebase(tx: Tx, latest: Session, keepShownStep: boolean): FieldConflict[] {
   const s = tx.s;
   const id = latest.sessionId;
-  const saved = nonEmpty(latest.projectData);
+  const saved = nonEmpty(latest.projectData, tx.env.config.fields);
   const edits = { ...s.edits };
   const held = { ...s.held };
   const conflicts: FieldConflict[] = [];
@@ -172,7 +194,15 @@ export function rebase(tx: Tx, latest: Session, keepShownStep: boolean): FieldCo
     lastActivity: latest.lastActivity,
     currentStep: keepShownStep ? s.currentStep : (stepEdits.currentStep ?? latest.currentStep ?? FIRST_STEP),
     completedSteps: completed,
+    setAside: asideOf(latest, tx.env.config.fields),
     shown: true,
   });
   return conflicts;
+}
+
+/** What the draft holds that this form cannot: what the server set aside, and fields it does not have. */
+function asideOf(latest: Session, fields: readonly string[]): Record<string, unknown> {
+  const aside: Record<string, unknown> = { ...latest.setAside };
+  for (const [name, value] of Object.entries(latest.projectData ?? {})) if (!fields.includes(name)) aside[name] = value;
+  return aside;
 }

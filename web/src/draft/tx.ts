@@ -25,7 +25,9 @@ export class Tx {
     return n;
   }
 
+  /** A storage write; none ever carries a field kept out of storage (`Config.memoryOnly`). */
   store(write: StorageWrite): void {
+    if (write.op === 'putField' && this.env.config.memoryOnly.includes(write.field)) return;
     this.fx.push({ type: 'store', write });
   }
 

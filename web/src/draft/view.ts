@@ -1,7 +1,7 @@
 // What the hook returns, derived from the machine's state in one place: the fields as shown,
 // the save status, and the rest as a page needs them.
 
-import type { ApiError, FieldName, ProjectFormData } from '../client';
+import type { ApiError, ProjectFormData } from '../client';
 import { hasSendable, isTransient, keys, onScreen } from './fields';
 import type { FieldConflict, Machine } from './state';
 
@@ -15,10 +15,11 @@ export type SaveStatus =
   | 'conflict' // another tab changed the same fields: see `conflicts`
   | 'error'; // refused: see `held` for fields, `error` for the rest; trying again with backoff
 
-export interface DraftState {
+/** What a page shows of the draft of a form whose fields are `T`'s. */
+export interface DraftState<T extends object = ProjectFormData> {
   sessionId: string | null;
   /** The draft as shown: the saved fields with this tab's unsaved edits on top. */
-  projectData: Partial<ProjectFormData> | null;
+  projectData: Partial<T> | null;
   currentStep: number;
   completedSteps: number[];
   /** The saved version this tab's edits are based on. */
@@ -26,10 +27,10 @@ export interface DraftState {
   expiresAt: string | null;
   loading: boolean;
   saveStatus: SaveStatus;
-  unsavedFields: FieldName[];
+  unsavedFields: (keyof T & string)[];
   /** The draft was changed in another tab since this one loaded or last saved it. */
   changedElsewhere: boolean;
-  conflicts: FieldConflict[];
+  conflicts: (FieldConflict & { field: keyof T & string })[];
   error: ApiError | null;
   /** When this tab last saved. */
   lastSavedAt: Date | null;
@@ -38,32 +39,39 @@ export interface DraftState {
   /** When the draft was last saved from any tab, as the server says. */
   lastActivity: Date | null;
   /** Fields the server refused, with its message: on screen and kept, not sent until changed. */
-  held: Partial<Record<FieldName, string>>;
+  held: Partial<Record<keyof T & string, string>>;
+  /**
+   * Values the draft holds that this form cannot: fields the API set aside (another deploy's,
+   * or outside a field's bounds now) and fields the API has and this form does not. Left stored
+   * and never sent; show them read-only ("saved earlier, no longer part of this form").
+   */
+  setAside: Record<string, unknown>;
   /** Local storage refused a write: edits live in this tab's memory only until saved. */
   storageFailed: boolean;
   /** The draft was submitted in another tab; this one will not make it again. */
   endedElsewhere: 'submitted' | null;
 }
 
-export function view(s: Machine): DraftState {
+export function view<T extends object = ProjectFormData>(s: Machine): DraftState<T> {
   const job = s.lane.status === 'idle' ? null : s.lane.job;
   return {
     sessionId: s.sessionId,
-    projectData: s.shown ? (onScreen(s.saved, s.edits) as Partial<ProjectFormData>) : null,
+    projectData: s.shown ? (onScreen(s.saved, s.edits) as Partial<T>) : null,
     currentStep: s.currentStep,
     completedSteps: s.completedSteps,
     version: s.version,
     expiresAt: s.expiresAt,
     loading: job !== null && (job.kind === 'load' || job.kind === 'claim' || job.kind === 'create'),
     saveStatus: saveStatus(s),
-    unsavedFields: keys(s.edits),
+    unsavedFields: keys(s.edits) as (keyof T & string)[],
     changedElsewhere: s.changedElsewhere,
-    conflicts: s.conflicts,
+    conflicts: s.conflicts as DraftState<T>['conflicts'],
     error: s.error,
     lastSavedAt: s.lastSavedAt === null ? null : new Date(s.lastSavedAt),
     restored: s.restored,
     lastActivity: s.lastActivity === null ? null : new Date(s.lastActivity),
-    held: s.held,
+    held: s.held as DraftState<T>['held'],
+    setAside: s.setAside,
     storageFailed: !s.storageOk,
     endedElsewhere: s.endedElsewhere,
   };
