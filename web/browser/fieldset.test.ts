@@ -9,12 +9,12 @@ import { eventually, stored } from './helpers';
 
 const main = inject('main');
 
-type Ahead = ProjectFormData & { siteArea: number };
+type Ahead = ProjectFormData & { nextReleaseField: number };
 
 function tab(storage: MemoryStorage): DraftController<Ahead> {
   return new DraftController<Ahead>({
     client: new SessionClient({ baseUrl: main.apiUrl }),
-    fields: [...FIELD_NAMES, 'siteArea'],
+    fields: [...FIELD_NAMES, 'nextReleaseField'],
     storage,
     events: null,
     broadcast: null,
@@ -29,11 +29,11 @@ describe('a form one field ahead of the API', () => {
     const draft = tab(storage);
     draft.attach();
     await draft.start();
-    draft.setField('siteArea', 1200);
+    draft.setField('nextReleaseField', 1200);
     draft.setField('projectName', 'Depot');
     await draft.saveNow();
-    await eventually(async () => draft.getState().held.siteArea !== undefined);
-    expect(draft.getState().held).toEqual({ siteArea: 'unknown field' });
+    await eventually(async () => draft.getState().held.nextReleaseField !== undefined);
+    expect(draft.getState().held).toEqual({ nextReleaseField: 'unknown field' });
     const id = draft.getState().sessionId!;
     await eventually(async () => (await stored(main.apiUrl, id)).body.projectData?.projectName === 'Depot');
     expect((await stored(main.apiUrl, id)).body.projectData).toEqual({ projectName: 'Depot' });
@@ -42,7 +42,7 @@ describe('a form one field ahead of the API', () => {
     const reloaded = tab(storage);
     reloaded.attach();
     await reloaded.start();
-    expect(reloaded.getState().projectData).toEqual({ projectName: 'Depot', siteArea: 1200 });
+    expect(reloaded.getState().projectData).toEqual({ projectName: 'Depot', nextReleaseField: 1200 });
     reloaded.detach();
   });
 });

@@ -1,6 +1,7 @@
 // The form's fields are defined once, in openapi.yaml's `ProjectData` schema. This writes every
 // copy the code needs from it: the Rust field table (shared/src/fields.rs), the TypeScript types
-// and field list (web/src/fields.ts) and the patch schema beside it in openapi.yaml.
+// and field list (web/src/fields.ts), the patch schema beside it in openapi.yaml and the
+// README's table of fields.
 //
 //   node web/scripts/fields.mjs          rewrite the copies (npm --prefix web run fields)
 //   node web/scripts/fields.mjs --check  exit 1 when a copy differs from what it would write
@@ -186,6 +187,27 @@ function patchSchema({ fields }) {
   return [...fields, ...names].map((f) => `        ${line(f)}`).join('\n');
 }
 
+/** The README's table of fields: fields that accept the same thing share a row. */
+function readmeTable({ fields, amount }) {
+  const accepts = (f) => {
+    if (f.kind === 'text') return `string, at most ${f.maxLength} characters`;
+    if (f.kind === 'number') return `number, 0 or from ${amount.minPositive} to ${amount.max.toExponential().replace('e+', 'e')}`;
+    if (f.kind === 'integer') return `whole number from 0 to ${amount.max.toExponential().replace('e+', 'e')}`;
+    return f.options.map((o) => `\`"${o}"\``).join(', ');
+  };
+  const rows = new Map();
+  for (const f of fields) rows.set(accepts(f), [...(rows.get(accepts(f)) ?? []), f.name]);
+  const lines = [...rows].map(([what, names]) => `  | ${names.map((n) => `\`${n}\``).join(', ')} | ${what} |`);
+  return ['  | field | accepts |', '  | --- | --- |', ...lines].join('\n');
+}
+
+function between(text, file, begin, end, content) {
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${file}: needs the lines\n${begin}\n${end}`);
+  return `${text.slice(0, from + begin.length)}\n${content}\n${text.slice(to)}`;
+}
+
 function withPatch(openapi, table) {
   const begin = openapi.indexOf(PATCH_BEGIN);
   const end = openapi.indexOf(PATCH_END);
@@ -193,19 +215,26 @@ function withPatch(openapi, table) {
   return `${openapi.slice(0, begin + PATCH_BEGIN.length)}\n${patchSchema(table)}\n${openapi.slice(end)}`;
 }
 
-/** Every generated file (path from the repository's root -> content), from openapi.yaml's text. */
-export function generate(openapi) {
+const README_BEGIN = '  <!-- BEGIN generated from openapi.yaml by web/scripts/fields.mjs -->';
+const README_END = '  <!-- END generated -->';
+
+/**
+ * Every generated file (path from the repository's root -> content), from openapi.yaml's text
+ * and, for the files only partly generated, their current text (`read(path)`).
+ */
+export function generate(openapi, read = (path) => readFileSync(join(ROOT, path), 'utf8')) {
   const table = fieldTable(openapi);
   return new Map([
     ['shared/src/domain/fields.rs', rust(table)],
     ['web/src/fields.ts', typescript(table)],
     [SOURCE, withPatch(openapi, table)],
+    ['README.md', between(read('README.md'), 'README.md', README_BEGIN, README_END, readmeTable(table))],
   ]);
 }
 
 /** The generated files whose content differs from what is on disk. */
 export function drifted(root = ROOT) {
-  const files = generate(readFileSync(join(root, SOURCE), 'utf8'));
+  const files = generate(readFileSync(join(root, SOURCE), 'utf8'), (path) => readFileSync(join(root, path), 'utf8'));
   return [...files].filter(([path, content]) => readOrEmpty(join(root, path)) !== content).map(([path]) => path);
 }
 

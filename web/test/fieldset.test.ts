@@ -23,10 +23,10 @@ afterEach(() => {
 });
 
 /** A form one field ahead of the API it talks to. */
-type Ahead = ProjectFormData & { siteArea: number };
+type Ahead = ProjectFormData & { nextReleaseField: number };
 
 function aheadTab(): DraftController<Ahead> {
-  return b.tab({ fields: [...FIELD_NAMES, 'siteArea'] as never }) as unknown as DraftController<Ahead>;
+  return b.tab({ fields: [...FIELD_NAMES, 'nextReleaseField'] as never }) as unknown as DraftController<Ahead>;
 }
 
 const stored = () => [...storage.items.values()].join('\n');
@@ -35,14 +35,14 @@ describe('a frontend deployed before its backend', () => {
   it('keeps the field the API does not know yet on screen and in storage, and saves the rest', async () => {
     const draft = aheadTab();
     await draft.start();
-    draft.setField('siteArea', 1200);
+    draft.setField('nextReleaseField', 1200);
     draft.setField('projectName', 'Depot');
     await wait(1000);
     await wait(1000);
     const id = draft.getState().sessionId!;
     expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Depot' });
-    expect(draft.getState().held).toEqual({ siteArea: 'unknown field' });
-    expect(draft.getState().projectData).toEqual({ projectName: 'Depot', siteArea: 1200 });
+    expect(draft.getState().held).toEqual({ nextReleaseField: 'unknown field' });
+    expect(draft.getState().projectData).toEqual({ projectName: 'Depot', nextReleaseField: 1200 });
     // Not sent again until the person changes it: no loop of 400s.
     const puts = api.requestsTo('PUT').length;
     await wait(60_000);
@@ -51,7 +51,7 @@ describe('a frontend deployed before its backend', () => {
     draft.detach();
     const again = aheadTab();
     await again.start();
-    expect(again.getState().projectData).toEqual({ projectName: 'Depot', siteArea: 1200 });
+    expect(again.getState().projectData).toEqual({ projectName: 'Depot', nextReleaseField: 1200 });
   });
 });
 

@@ -60,7 +60,7 @@ async fn store_as_another_deploy_would(store: &DynamoStore, id: &str) {
         .table_name(store.table())
         .key(KEY_ATTRIBUTE, AttributeValue::S(id.to_string()))
         .update_expression("SET projectData.#a = :a, projectData.#b = :b, projectData.#c = :c")
-        .expression_attribute_names("#a", "siteArea")
+        .expression_attribute_names("#a", "retiredField")
         .expression_attribute_names("#b", "budget")
         .expression_attribute_names("#c", "numberOfFloors")
         .expression_attribute_values(":a", AttributeValue::N("1200".into()))
@@ -82,7 +82,7 @@ async fn stored_values_this_schema_cannot_hold_are_set_aside_not_lost_and_a_writ
     assert_eq!(reply.json["projectData"], json!({ "projectName": "Depot" }));
     assert_eq!(
         reply.json["setAside"],
-        json!({ "siteArea": 1200, "budget": "about 12k", "numberOfFloors": 2.5 })
+        json!({ "retiredField": 1200, "budget": "about 12k", "numberOfFloors": 2.5 })
     );
 
     let reply = put(&store, &id, json!({ "projectData": { "budget": 12000 } })).await;
@@ -94,7 +94,7 @@ async fn stored_values_this_schema_cannot_hold_are_set_aside_not_lost_and_a_writ
     );
     assert_eq!(
         reply.json["setAside"],
-        json!({ "siteArea": 1200, "numberOfFloors": 2.5 }),
+        json!({ "retiredField": 1200, "numberOfFloors": 2.5 }),
         "the rest stays stored, for a deploy that knows it"
     );
     let item = raw_item(&store, SessionId::parse(&id).unwrap())
@@ -105,7 +105,7 @@ async fn stored_values_this_schema_cannot_hold_are_set_aside_not_lost_and_a_writ
         AttributeValue::S(SCHEMA_VERSION.into())
     );
     assert_eq!(
-        item["projectData"].as_m().expect("a map")["siteArea"],
+        item["projectData"].as_m().expect("a map")["retiredField"],
         AttributeValue::N("1200".into())
     );
 }
