@@ -142,3 +142,22 @@ install_python_tools() {
   fi
   export PATH="$VENV/bin:$PATH"
 }
+
+# The Next.js example (examples/nextjs) for the browser tests (web/browser/nextjs.test.ts):
+# @project-session/web built, packed and installed from its tarball
+# (examples/nextjs/scripts/install-package.sh), then `next build`. Quiet unless it fails; a failed
+# build leaves no BUILD_ID, so that the test says it is not built rather than serve an old build.
+build_nextjs_example() {
+  local example="$ROOT/examples/nextjs" log="$LOCAL/nextjs-build.log"
+  mkdir -p "$LOCAL"
+  if (
+    "$example/scripts/install-package.sh" && cd "$example" && NEXT_TELEMETRY_DISABLED=1 npx --no-install next build
+  ) >"$log" 2>&1; then
+    echo "examples/nextjs built (log: .local/nextjs-build.log)" >&2
+  else
+    rm -f "$example/.next/BUILD_ID"
+    tail -n 40 "$log"
+    echo "building examples/nextjs failed (log: .local/nextjs-build.log)" >&2
+    return 1
+  fi
+}

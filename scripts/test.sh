@@ -49,6 +49,8 @@ vitest unit || status=$?
 cargo test --quiet --workspace --lib --tests -- --list --format terse 2>/dev/null \
   | grep -c ': test$' >"$LOCAL/rust-tests-listed" || true
 cargo test --no-fail-fast --workspace --lib --tests 2>&1 | tee "$log" || status=$?
+# The Next.js example on @project-session/web as npm packs it, for web/browser/nextjs.test.ts.
+build_nextjs_example || status=$?
 # Real Chromium against the demo and the API (after cargo test: it needs the functions built).
 vitest browser || status=$?
 if [ "$status" = 0 ]; then

@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startStack, type Stack } from './stack';
+import { freePort, ROOT, startStack, stop as stopGroup, waitFor, type Stack } from './stack';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -7,13 +10,19 @@ declare module 'vitest' {
     main: { apiUrl: string; webUrl: string };
     /** Drafts that expire after 3 s without a save, for the expiry test. */
     shortTtl: { apiUrl: string; webUrl: string };
+    /**
+     * The Next.js example (examples/nextjs) under `next start`, on the main stack's API; or why it
+     * is not running (not built), which fails its tests only.
+     */
+    nextjs: { url: string } | { error: string };
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stacks: Stack[] = [];
+  let nextjs: Awaited<ReturnType<typeof startNextjs>> | null = null;
   const teardown = async () => {
-    await Promise.all(stacks.map((stack) => stack.stop()));
+    await Promise.all([...stacks.map((stack) => stack.stop()), nextjs?.stop()]);
   };
   try {
     stacks.push(await startStack('browser'));
@@ -25,5 +34,49 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const [main, shortTtl] = stacks;
   project.provide('main', { apiUrl: main.apiUrl, webUrl: main.webUrl });
   project.provide('shortTtl', { apiUrl: shortTtl.apiUrl, webUrl: shortTtl.webUrl });
+  try {
+    nextjs = await startNextjs(main.apiUrl);
+    project.provide('nextjs', { url: nextjs.url });
+  } catch (error) {
+    project.provide('nextjs', { error: String(error instanceof Error ? error.message : error) });
+  }
   return teardown;
+}
+
+const NEXTJS = join(ROOT, 'examples', 'nextjs');
+
+/**
+ * `next start` of examples/nextjs as `next build` left it (scripts/test.sh builds it first), on a
+ * free port, with the API's URL in PROJECT_SESSION_API_URL, read at request time.
+ */
+async function startNextjs(apiUrl: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const next = join(NEXTJS, 'node_modules', '.bin', 'next');
+  if (!existsSync(next) || !existsSync(join(NEXTJS, '.next', 'BUILD_ID'))) {
+    throw new Error(
+      'examples/nextjs is not built: run examples/nextjs/scripts/install-package.sh, then `npx next build` in examples/nextjs',
+    );
+  }
+  const port = await freePort();
+  const log = join(ROOT, '.local', 'nextjs-start.log');
+  writeFileSync(log, '');
+  const out = createWriteStream(log, { flags: 'a' });
+  const child = spawn(next, ['start', '--port', String(port), '--hostname', '127.0.0.1'], {
+    cwd: NEXTJS,
+    // Vitest sets NODE_ENV=test, which `next start` would warn of.
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', PROJECT_SESSION_API_URL: apiUrl },
+    // Its own process group, so that stopping it reaches the next-server it starts.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () => stopGroup(child);
+  try {
+    await waitFor(`${url}/projects/new`, child, 60_000);
+  } catch (error) {
+    await stop();
+    throw new Error(`next start did not come up (${String(error)}):\n${readFileSync(log, 'utf8').slice(-4000)}`);
+  }
+  return { url, stop };
 }

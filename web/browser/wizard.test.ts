@@ -2,7 +2,7 @@
 
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import { chromiumPerFile, eventually, openWizard as open, sessionId, stored, waitForDraft, waitForStatus } from './helpers';
+import { chromiumPerFile, eventually, openWizard as open, seedFlow, sessionId, stored, waitForDraft, waitForStatus } from './helpers';
 
 const main = inject('main');
 const shortTtl = inject('shortTtl');
@@ -15,21 +15,7 @@ function openWizard(webUrl: string, page?: Page): Promise<Page> {
 
 describe('the demo wizard', () => {
   it('brings back what was typed after a reload (the seed\'s own test)', async () => {
-    const page = await openWizard(main.webUrl);
-    await page.fill('[name="projectName"]', 'Test Project');
-    await page.fill('[name="buildingType"]', 'office');
-    await page.fill('[name="squareFootage"]', '1000');
-    await waitForStatus(page, 'saved');
-    const id = await sessionId(page);
-
-    await page.reload();
-    await waitForDraft(page);
-    expect(await page.locator('[name="projectName"]').inputValue()).toBe('Test Project');
-    expect(await page.locator('[name="buildingType"]').inputValue()).toBe('office');
-    expect(await page.locator('[name="squareFootage"]').inputValue()).toBe('1000');
-    expect(await sessionId(page)).toBe(id);
-    const { body } = await stored(main.apiUrl, id);
-    expect(body.projectData).toEqual({ projectName: 'Test Project', buildingType: 'office', squareFootage: 1000 });
+    await seedFlow(await openWizard(main.webUrl), main.apiUrl);
   });
 
   it('keeps both fields when two tabs edit different fields of one draft', async () => {
