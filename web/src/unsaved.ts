@@ -39,13 +39,19 @@ export const SESSION_ID_KEY = 'projectSessionId';
 export class UnsavedStore {
   /**
    * `fields`: the form's fields; others in storage (another version's, a hand edit) are ignored,
-   * but for a field's old name (`aliases`: old -> new), read as the field.
+   * but for the API's fields and a field's old name (`aliases`: old -> new), read as the field.
    */
   constructor(
     private readonly storage: KeyValueStorage | null,
-    private readonly fields: readonly string[] = FIELD_NAMES,
+    fields: readonly string[] = FIELD_NAMES,
     private readonly aliases: Readonly<Record<string, string>> = FIELD_ALIASES,
-  ) {}
+  ) {
+    // Every field the API knows stays in a record rewritten here, also one this form lacks (a
+    // page with fewer fields must not erase another page's edits); the machine picks its own.
+    this.fields = [...new Set([...FIELD_NAMES, ...fields])];
+  }
+
+  private readonly fields: readonly string[];
 
   sessionId(): string | null {
     return this.get(SESSION_ID_KEY);
@@ -69,6 +75,12 @@ export class UnsavedStore {
   ackField(sessionId: string, field: string, value: FieldValue): boolean {
     return this.change(sessionId, (record) => {
       if (record.fields[field]?.value === value) delete record.fields[field];
+    });
+  }
+
+  forgetField(sessionId: string, field: string): boolean {
+    return this.change(sessionId, (record) => {
+      delete record.fields[field];
     });
   }
 

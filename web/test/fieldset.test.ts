@@ -122,16 +122,72 @@ describe('fields excluded from storage', () => {
 
 describe('renamed fields in local storage', () => {
   it('reads an edit kept under a field’s old name as that field, the current name winning', () => {
-    const store = new UnsavedStore(storage, ['clientTelephone', 'projectName'], { clientPhone: 'clientTelephone' });
+    const store = new UnsavedStore(storage, ['renamedField', 'projectName'], { oldFieldName: 'renamedField' });
     storage.setItem(
       'projectSession:unsaved:d1',
-      JSON.stringify({ fields: { clientPhone: { value: '555', base: null }, projectName: { value: 'P', base: null } } }),
+      JSON.stringify({ fields: { oldFieldName: { value: '555', base: null }, projectName: { value: 'P', base: null } } }),
     );
-    expect(store.read('d1').fields).toEqual({ clientTelephone: { value: '555', base: null }, projectName: { value: 'P', base: null } });
+    expect(store.read('d1').fields).toEqual({ renamedField: { value: '555', base: null }, projectName: { value: 'P', base: null } });
     storage.setItem(
       'projectSession:unsaved:d2',
-      JSON.stringify({ fields: { clientTelephone: { value: 'new', base: null }, clientPhone: { value: 'old', base: null } } }),
+      JSON.stringify({ fields: { renamedField: { value: 'new', base: null }, oldFieldName: { value: 'old', base: null } } }),
     );
-    expect(store.read('d2').fields).toEqual({ clientTelephone: { value: 'new', base: null } });
+    expect(store.read('d2').fields).toEqual({ renamedField: { value: 'new', base: null } });
+  });
+});
+
+describe('forms with fewer fields than the API', () => {
+  it('ignores an input that is not one of the form’s fields instead of sending it', async () => {
+    const draft = await b.started({ fields: ['projectName'] });
+    (draft.setField as (field: string, value: string) => void)('confirmEmail', 'ada@example.com');
+    draft.setField('projectName', 'Depot');
+    await wait(1000);
+    expect(api.requestsTo('PUT').map((r) => r.body)).toEqual([{ projectData: { projectName: 'Depot' } }]);
+    expect(stored()).not.toContain('confirmEmail');
+  });
+
+  it('leaves another page’s unsaved edits in storage when a page with fewer fields writes', async () => {
+    const full = await b.started();
+    const id = full.getState().sessionId!;
+    api.offline = true;
+    full.setField('budget', 12000);
+    await wait(1000);
+    full.detach();
+    const step = b.tab({ fields: ['projectName'] });
+    await step.start();
+    step.setField('projectName', 'Depot');
+    expect(JSON.parse(storage.getItem(`projectSession:unsaved:${id}`)!).fields).toMatchObject({
+      budget: { value: 12000 },
+      projectName: { value: 'Depot' },
+    });
+  });
+
+  it('removes a field kept out of storage that an older version left there, and never brings it back', async () => {
+    const first = await b.started();
+    const id = first.getState().sessionId!;
+    first.detach();
+    storage.setItem(`projectSession:unsaved:${id}`, JSON.stringify({ fields: { clientEmail: { value: 'old@example.com', base: null } } }));
+    const draft = await b.started({ excludeFromStorage: ['clientEmail'] });
+    expect(draft.getState().projectData).toEqual({});
+    draft.setField('clientEmail', 'new@example.com');
+    await wait(1000);
+    expect(stored()).not.toContain('old@example.com');
+    draft.detach();
+    const again = await b.started({ excludeFromStorage: ['clientEmail'] });
+    expect(again.getState().projectData).toEqual({ clientEmail: 'new@example.com' });
+    expect(again.getState().conflicts).toEqual([]);
+  });
+
+  it('stops showing a set-aside value once a new value of that field is saved', async () => {
+    const first = await b.started();
+    const id = first.getState().sessionId!;
+    first.detach();
+    api.sessions.get(id)!.setAside = { budget: 'about 12k', retiredField: 'kept' };
+    const draft = await b.started();
+    expect(draft.getState().setAside).toEqual({ budget: 'about 12k', retiredField: 'kept' });
+    draft.setField('budget', 12000);
+    await wait(1000);
+    expect(draft.getState().saveStatus).toBe('saved');
+    expect(draft.getState().setAside).toEqual({ retiredField: 'kept' });
   });
 });

@@ -12,19 +12,23 @@ import { FakeApi, MemoryStorage } from './fakeApi';
 let api: FakeApi;
 let storage: MemoryStorage;
 
-function Form({ options }: { options: UseDraftOptions<ProjectFormData> }) {
-  const form = useForm<ProjectFormData>();
+function Form({ options, defaults }: { options: UseDraftOptions<ProjectFormData>; defaults?: Partial<ProjectFormData> }) {
+  const form = useForm<ProjectFormData>({ defaultValues: defaults });
   const draft = useDraftForm(form, options);
   const { errors } = form.formState;
   return (
     <form>
       <input aria-label="Project name" {...form.register('projectName')} />
       <input aria-label="Client name" {...form.register('clientName')} />
+      <input aria-label="Building type" {...form.register('buildingType')} />
       <input aria-label="Budget" type="number" {...form.register('budget', { valueAsNumber: true })} />
       {errors.projectName && <p role="alert">{errors.projectName.message}</p>}
       <p data-testid="status">{draft.saveStatus}</p>
       <button type="button" onClick={() => void draft.resolveConflicts('mine')}>
         Keep mine
+      </button>
+      <button type="button" onClick={() => form.setValue('clientName', 'Ada from the address book')}>
+        Autofill client
       </button>
     </form>
   );
@@ -96,5 +100,15 @@ describe('useDraftForm', () => {
     await type('Project name', 'Short');
     await waitFor(() => expect(stored()).toEqual({ projectName: 'Short' }));
     await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
+  });
+
+  it('keeps a default the draft never had, and saves a value the app sets itself', async () => {
+    render(<Form options={options()} defaults={{ buildingType: 'office' }} />);
+    await waitFor(() => expect(api.sessions.size).toBe(1));
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('idle'));
+    expect(input('Building type').value).toBe('office');
+    await act(() => void fireEvent.click(screen.getByText('Autofill client')));
+    await waitFor(() => expect(stored()).toEqual({ clientName: 'Ada from the address book' }));
+    expect(input('Client name').value).toBe('Ada from the address book');
   });
 });

@@ -2,7 +2,7 @@
 // delete) names its 2xx, 400, 404 and 412 handling; every other class (413, 415, 429, other
 // 4xx, 5xx, network error, timeout) keeps the draft and every edit and retries with backoff.
 
-import type { Created, Session, Updated } from '../client';
+import { FIELD_ALIASES, type Created, type Session, type Updated } from '../client';
 import { asPatch, canSend, classify, isTransient, keys, nonEmpty, refusedFields, sameSteps } from './fields';
 import { backoff, gone, rebase, sendCreate, sendDelete } from './steps';
 import type { Edits, Fields, Job, Outcome, SentSave, StepEdits } from './state';
@@ -157,7 +157,12 @@ function applied(tx: Tx, sent: SentSave, version: number, expiresAt: string): vo
   }
   tx.store({ op: 'ackSteps', id, steps: sent.steps });
   tx.fx.push({ type: 'broadcast', message: { type: 'saved', id, version } });
+  // The server replaced what it had set aside under a field written now, or its old names.
+  const setAside = Object.fromEntries(
+    Object.entries(s.setAside).filter(([name]) => !(name in sent.fields) && !(Object.hasOwn(FIELD_ALIASES, name) && FIELD_ALIASES[name] in sent.fields)),
+  );
   tx.set({
+    setAside,
     saved,
     edits,
     stepEdits: settleSteps(s.stepEdits, sent.steps),

@@ -69,6 +69,9 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
 
   /** Changes one field; saved 1 s after the last edit. `null`, `undefined` or '' empty it. */
   setField = <K extends keyof T & string>(field: K, value: T[K] | null | undefined): void => {
+    // Only the form's fields are drafted: a name outside them (a "confirm e-mail" input) would be
+    // refused by the API and held for ever.
+    if (!this.fields.includes(field)) return;
     this.catchUp();
     this.dispatch({ type: 'edit', fields: { [field]: normalize(value) } });
   };

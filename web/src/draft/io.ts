@@ -27,6 +27,8 @@ export function write(store: UnsavedStore, change: StorageWrite): boolean {
       return store.putField(change.id, change.field, change.edit);
     case 'ackField':
       return store.ackField(change.id, change.field, change.value);
+    case 'forgetField':
+      return store.forgetField(change.id, change.field);
     case 'putSteps':
       return store.putSteps(change.id, change.steps);
     case 'ackSteps':

@@ -20,7 +20,8 @@ export interface DraftOptions<T extends object = ProjectFormData> {
   fields?: readonly (keyof T & string)[];
   /**
    * Fields never written to local storage (e-mail, phone: personal data on a shared computer):
-   * until saved they live in this tab's memory only, so a reload before the save loses them.
+   * until saved they live in this tab's memory only, so a reload, or unmounting the hook, before
+   * the save loses them.
    */
   excludeFromStorage?: readonly (keyof T & string)[];
   /** Where unsaved edits and the draft's id are kept; `localStorage` when there is one. */

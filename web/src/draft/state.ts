@@ -162,6 +162,8 @@ export type StorageWrite =
   | { op: 'setSessionId'; id: string | null }
   | { op: 'putField'; id: string; field: string; edit: UnsavedField }
   | { op: 'ackField'; id: string; field: string; value: FieldValue }
+  /** Removes a field's entry whatever it holds: a field kept out of storage must not linger there. */
+  | { op: 'forgetField'; id: string; field: string }
   | { op: 'putSteps'; id: string; steps: StepEdits }
   | { op: 'ackSteps'; id: string; steps: StepEdits }
   | { op: 'clear'; id: string }

@@ -78,7 +78,7 @@ export function follow(tx: Tx, id: string, carry: boolean): void {
   tx.cancelAutosave();
   const old = tx.s.sessionId;
   if (!carry) tx.set({ edits: {}, stepEdits: {}, held: {}, saved: {} });
-  tx.set({ sessionId: id, conflicts: [], error: null, failure: null, attempt: 0, unconfirmed: null, endedElsewhere: null });
+  tx.set({ sessionId: id, conflicts: [], setAside: {}, error: null, failure: null, attempt: 0, unconfirmed: null, endedElsewhere: null });
   tx.store({ op: 'setSessionId', id });
   // This tab's edits are written to the new draft's record first.
   for (const field of keys(tx.s.edits)) tx.store({ op: 'putField', id, field, edit: tx.s.edits[field]! });

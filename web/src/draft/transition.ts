@@ -31,7 +31,7 @@ function handle(tx: Tx, e: DraftEvent): void {
       // Started already (React StrictMode starts twice), or the page manages the draft itself.
       if (s.sessionId !== null || s.lane.status !== 'idle' || s.version !== null) return;
       if (e.storedId !== null) return open(tx, e.storedId, e.stored);
-      tx.set({ edits: { ...e.stored.fields, ...s.edits }, endedElsewhere: null });
+      tx.set({ edits: { ...kept(tx, e.stored.fields), ...s.edits }, endedElsewhere: null });
       return claim(tx, 'start', null, { projectData: {}, currentStep: s.currentStep, completedSteps: s.completedSteps });
     }
     case 'open':
@@ -92,7 +92,7 @@ function open(tx: Tx, id: string, stored: Unsaved): void {
   if (stored.completedSteps !== undefined) stepEdits.completedSteps = stored.completedSteps;
   reset(tx, {
     sessionId: id,
-    edits: { ...stored.fields, ...carried },
+    edits: { ...kept(tx, stored.fields), ...carried },
     stepEdits,
     currentStep: stored.currentStep ?? FIRST_STEP,
     completedSteps: stored.completedSteps ?? [],
@@ -103,6 +103,15 @@ function open(tx: Tx, id: string, stored: Unsaved): void {
   // for it would get a 400 forever, so it is replaced at once, with what was kept for it.
   if (!CANONICAL_ID.test(id)) return gone(tx, id);
   load(tx, id, 'open');
+}
+
+/**
+ * The edits kept in storage that this form takes: its fields, never one kept out of storage (a
+ * value an older version, or a page without the option, left there).
+ */
+function kept(tx: Tx, fields: Unsaved['fields']): Unsaved['fields'] {
+  const { fields: names, memoryOnly } = tx.env.config;
+  return Object.fromEntries(Object.entries(fields).filter(([name]) => names.includes(name) && !memoryOnly.includes(name)));
 }
 
 /** The API's ids: lowercase, hyphenated UUID v4. */

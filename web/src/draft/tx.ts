@@ -25,9 +25,14 @@ export class Tx {
     return n;
   }
 
-  /** A storage write; none ever carries a field kept out of storage (`Config.memoryOnly`). */
+  /**
+   * A storage write; none ever carries a field kept out of storage (`Config.memoryOnly`): its
+   * edit becomes the removal of whatever an older version left under its name.
+   */
   store(write: StorageWrite): void {
-    if (write.op === 'putField' && this.env.config.memoryOnly.includes(write.field)) return;
+    if (write.op === 'putField' && this.env.config.memoryOnly.includes(write.field)) {
+      write = { op: 'forgetField', id: write.id, field: write.field };
+    }
     this.fx.push({ type: 'store', write });
   }
 
