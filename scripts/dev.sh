@@ -6,7 +6,9 @@
 #
 # Overridable: PORT (9000), DYNAMODB_PORT (8000), WEB_PORT (5173), TABLE_NAME (project-sessions),
 # SESSION_TTL (86400), SESSION_MAX_LIFETIME (604800), SESSION_MAX_ATTEMPTS (3),
-# CONCURRENCY (8 requests per function at once).
+# CONCURRENCY (8 requests per function at once), AUTH_MODE (none; jwt: owned drafts, with a
+# local token issuer and API Gateway's JWT check in scripts/local_gateway.py),
+# MAX_DRAFTS_PER_OWNER (20).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -19,6 +21,9 @@ export SESSION_TTL=${SESSION_TTL:-86400}
 export SESSION_MAX_LIFETIME=${SESSION_MAX_LIFETIME:-604800}
 export SESSION_MAX_ATTEMPTS=${SESSION_MAX_ATTEMPTS:-3}
 CONCURRENCY=${CONCURRENCY:-8}
+export AUTH_MODE=${AUTH_MODE:-none}
+export MAX_DRAFTS_PER_OWNER=${MAX_DRAFTS_PER_OWNER:-20}
+case "$AUTH_MODE" in none | jwt) ;; *) die "AUTH_MODE must be none or jwt" ;; esac
 
 require_tools cargo java npm python3
 port_free "$PORT" || die "port $PORT is in use: set PORT to another"
@@ -45,6 +50,7 @@ cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$WATCH_PORT" --conc
   --env-var "TABLE_NAME=$TABLE_NAME" --env-var "SESSION_TTL=$SESSION_TTL" \
   --env-var "SESSION_MAX_LIFETIME=$SESSION_MAX_LIFETIME" \
   --env-var "SESSION_MAX_ATTEMPTS=$SESSION_MAX_ATTEMPTS" \
+  --env-var "AUTH_MODE=$AUTH_MODE" --env-var "MAX_DRAFTS_PER_OWNER=$MAX_DRAFTS_PER_OWNER" \
   --env-var "AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB" \
   --env-var "AWS_REGION=$AWS_REGION" --env-var "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID" \
   --env-var "AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY" &
@@ -52,7 +58,8 @@ PIDS+=($!)
 python3 scripts/watch-guard.py "$PORT" "$WATCH_PORT" &
 PIDS+=($!)
 # The demo calls the API cross-origin, as a frontend on another host calls API Gateway.
-(cd web && WEB_PORT=$WEB_PORT VITE_API_URL="http://localhost:$PORT" VITE_CACHE_DIR=$VITE_CACHE_DIR \
+(cd web && WEB_PORT=$WEB_PORT VITE_API_URL="http://localhost:$PORT" VITE_AUTH_MODE=$AUTH_MODE \
+  VITE_CACHE_DIR=$VITE_CACHE_DIR \
   exec node node_modules/vite/bin/vite.js --clearScreen false --logLevel warn) &
 PIDS+=($!)
 echo "API on http://localhost:$PORT: building and starting every function once" >&2

@@ -20,6 +20,14 @@ trap stop_started EXIT INT TERM
 export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-eu-west-1} SAM_CLI_TELEMETRY=0
 cfn-lint template.yaml
 sam validate --lint
+# What each AuthMode deploys (scripts/template-modes.py resolves what AWS::LanguageExtensions
+# would): SAM's own translation, then both linters.
+templates=$(python3 scripts/template-modes.py "$LOCAL/templates")
+for template in $templates; do
+  sam validate -t "$template" >/dev/null
+  sam validate --lint -t "$template"
+  cfn-lint "$template"
+done
 
 port=$(free_port)
 start_dynamodb_local "$port"

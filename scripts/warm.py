@@ -6,6 +6,7 @@ id is one no draft has, and a body is a JSON array, which no route takes (400).
 """
 
 import json
+import os
 import socket
 import sys
 import time
@@ -30,11 +31,24 @@ def wait_until_listening(base: str) -> None:
     sys.exit(f"warm.py: nothing listens on {base}")
 
 
-def call(base: str, method: str, path: str) -> tuple[int, object]:
-    body = b"[]" if method in ("POST", "PUT") else None
+def local_token(base: str) -> str | None:
+    """Owned mode (AUTH_MODE=jwt): a token of the local issuer (scripts/local_gateway.py)."""
+    if os.environ.get("AUTH_MODE") != "jwt":
+        return None
     request = urllib.request.Request(
-        base + path, data=body, method=method, headers={"Content-Type": "application/json"}
+        base + "/local-auth/token", data=json.dumps({"sub": "warm-up"}).encode(), method="POST",
+        headers={"Content-Type": "application/json"},
     )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())["access_token"]
+
+
+def call(base: str, method: str, path: str, token: str | None = None) -> tuple[int, object]:
+    body = b"[]" if method in ("POST", "PUT") else None
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(base + path, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=FIRST_CALL_TIMEOUT) as response:
             status, text = response.status, response.read()
@@ -47,9 +61,10 @@ def call(base: str, method: str, path: str) -> tuple[int, object]:
 
 
 def answered_by_a_function(body: object) -> bool:
-    """Our functions answer `{"error": ...}` or health's `{"dynamodb": ...}`; anything else
-    (cargo lambda watch's own 5xx after a failed build, say) means the function did not run."""
-    return isinstance(body, dict) and ("error" in body or "dynamodb" in body)
+    """Our functions answer `{"error": ...}`, health's `{"dynamodb": ...}` or (owned mode) the
+    list's `{"drafts": ...}`; anything else (cargo lambda watch's own 5xx after a failed build,
+    say) means the function did not run."""
+    return isinstance(body, dict) and ("error" in body or "dynamodb" in body or "drafts" in body)
 
 
 def main() -> None:
@@ -57,6 +72,7 @@ def main() -> None:
     with open(cargo_toml, "rb") as f:
         router = tomllib.load(f)["workspace"]["metadata"]["lambda"]["watch"]["router"]
     wait_until_listening(base)
+    token = local_token(base)
     warmed = set()
     for path, routes in router.items():
         for route in routes:
@@ -66,7 +82,7 @@ def main() -> None:
             method = route["method"]
             concrete = path.replace("{sessionId}", str(uuid.uuid4()))
             try:
-                status, body = call(base, method, concrete)
+                status, body = call(base, method, concrete, token)
             except OSError as error:
                 sys.exit(f"warm.py: {method} {path} ({function}) got no answer: {error}")
             if not answered_by_a_function(body):

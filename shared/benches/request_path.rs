@@ -70,7 +70,7 @@ fn request_path(c: &mut Criterion) {
             let id = path_session_id(&req).unwrap().unwrap();
             let update = decode_update(json_body(&req).unwrap()).unwrap();
             let now = Utc::now();
-            let expression = update_expression(&update.patch, now, policy.expires_at(now), "bench");
+            let expression = update_expression(&update.patch, None, now, policy.expires_at(now), "bench");
             let response = json_response(
                 StatusCode::OK,
                 &json!({ "success": true, "version": 2, "expiresAt": timestamp(policy.expires_at(now)) }),

@@ -466,15 +466,15 @@ async fn direct_requests(
         for patch in &patches {
             let started = Instant::now();
             store
-                .update(session.id, patch, chrono::Utc::now(), &policy)
+                .update(session.id, None, patch, chrono::Utc::now(), &policy)
                 .await?;
             keep("update-session", started);
         }
         let started = Instant::now();
-        store.get(session.id, chrono::Utc::now()).await?;
+        store.get(session.id, None, chrono::Utc::now()).await?;
         keep("get-session", started);
         let started = Instant::now();
-        store.delete(session.id, chrono::Utc::now()).await?;
+        store.delete(session.id, None, chrono::Utc::now()).await?;
         keep("delete-session", started);
         let started = Instant::now();
         store.ping().await?;

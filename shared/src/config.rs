@@ -4,8 +4,23 @@ use chrono::Duration;
 
 use crate::domain::ExpiryPolicy;
 
+/// Who a draft belongs to (`AUTH_MODE`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AuthMode {
+    /// The original design: a draft is whoever holds its id.
+    #[default]
+    Anonymous,
+    /// Owned drafts: API Gateway's JWT authorizer verifies the caller's token and every verb
+    /// reaches only the drafts of its `sub`.
+    Jwt,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
+    pub auth: AuthMode,
+    /// Owned mode: live drafts one owner may have (`MAX_DRAFTS_PER_OWNER`); a create past it is
+    /// refused with 409.
+    pub max_drafts_per_owner: u32,
     pub table_name: String,
     pub policy: ExpiryPolicy,
     /// SDK attempts per DynamoDB request, first try included (the original design's
@@ -19,10 +34,13 @@ pub enum ConfigError {
     Missing(&'static str),
     #[error("{0} must be a whole number from {1} (seconds at most ten years)")]
     Invalid(&'static str, u64),
+    #[error("{0} must be one of: {1}")]
+    NotAChoice(&'static str, &'static str),
 }
 
 impl Config {
     pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+    pub const DEFAULT_MAX_DRAFTS_PER_OWNER: u32 = 20;
     /// Ten years: longer lifetimes are a typo.
     pub const MAX_DURATION_SECS: i64 = 10 * 365 * 86_400;
 
@@ -63,7 +81,20 @@ impl Config {
             u64::from(Self::DEFAULT_MAX_ATTEMPTS),
             1,
         )?;
+        let auth = match lookup("AUTH_MODE").as_deref().map(str::trim) {
+            None | Some("" | "none") => AuthMode::Anonymous,
+            Some("jwt") => AuthMode::Jwt,
+            Some(_) => return Err(ConfigError::NotAChoice("AUTH_MODE", "none, jwt")),
+        };
+        let max_drafts = number(
+            "MAX_DRAFTS_PER_OWNER",
+            u64::from(Self::DEFAULT_MAX_DRAFTS_PER_OWNER),
+            1,
+        )?;
         Ok(Config {
+            auth,
+            max_drafts_per_owner: u32::try_from(max_drafts)
+                .map_err(|_| ConfigError::Invalid("MAX_DRAFTS_PER_OWNER", 1))?,
             table_name,
             policy: ExpiryPolicy::new(idle, max_lifetime),
             max_attempts: u32::try_from(attempts)
@@ -90,6 +121,21 @@ mod tests {
         assert_eq!(config.policy.idle, Duration::seconds(86_400));
         assert_eq!(config.policy.max_lifetime, Duration::seconds(7 * 86_400));
         assert_eq!(config.max_attempts, 3);
+    }
+
+    #[test]
+    fn drafts_are_anonymous_unless_auth_mode_says_jwt() {
+        let config =
+            |mode: &str| Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("AUTH_MODE", mode)]));
+        assert_eq!(
+            Config::from_lookup(lookup(&[("TABLE_NAME", "t")]))
+                .unwrap()
+                .auth,
+            AuthMode::Anonymous
+        );
+        assert_eq!(config("none").unwrap().auth, AuthMode::Anonymous);
+        assert_eq!(config("jwt").unwrap().auth, AuthMode::Jwt);
+        assert!(config("JWT ").is_err() && config("cognito").is_err());
     }
 
     #[test]

@@ -55,6 +55,24 @@ impl fmt::Display for SessionId {
     }
 }
 
+/// Whose draft it is in owned mode (`AUTH_MODE=jwt`): the `sub` claim of the caller's token, as
+/// API Gateway's JWT authorizer verified it. Anonymous drafts have none.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Owner(String);
+
+impl Owner {
+    /// OpenID Connect caps `sub` at 255 ASCII characters.
+    pub const MAX_LEN: usize = 255;
+
+    pub fn parse(sub: &str) -> Option<Self> {
+        (!sub.is_empty() && sub.len() <= Self::MAX_LEN).then(|| Self(sub.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A client's `Idempotency-Key` for a create: the draft's id is derived from it, so every
 /// repeat of that create names the same draft.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,10 +96,15 @@ impl IdempotencyKey {
         (bare.len() == 36).then(|| Self(uuid.hyphenated().to_string()))
     }
 
-    /// A version 4 UUID in form (so it passes `SessionId::parse`) whose bits come from the key:
-    /// no one without the key can find it, exactly as with a random id.
-    pub fn session_id(&self) -> SessionId {
-        let named = Uuid::new_v5(&KEY_ID_NAMESPACE, self.0.as_bytes());
+    /// A version 4 UUID in form (so it passes `SessionId::parse`) whose bits come from the key
+    /// (and the owner's, in owned mode): no one without the key can find it, exactly as with a
+    /// random id, and two owners' keys never name one draft.
+    pub fn session_id(&self, owner: Option<&Owner>) -> SessionId {
+        let name = match owner {
+            None => self.0.clone(),
+            Some(owner) => format!("{}\0{}", self.0, owner.as_str()),
+        };
+        let named = Uuid::new_v5(&KEY_ID_NAMESPACE, name.as_bytes());
         SessionId(uuid::Builder::from_random_bytes(named.into_bytes()).into_uuid())
     }
 }
@@ -264,6 +287,8 @@ pub struct Session {
     /// by an older or newer deploy. Kept stored, never returned as `projectData`; a write to
     /// the field replaces them.
     pub set_aside: BTreeMap<String, Value>,
+    /// Owned mode: whose draft it is; every verb answers 404 to anyone else.
+    pub owner: Option<Owner>,
 }
 
 impl Session {
@@ -299,6 +324,7 @@ impl NewSession {
             max_expires_at: policy.max_expires_at(now),
             version: 1,
             set_aside: BTreeMap::new(),
+            owner: None,
         }
     }
 }
@@ -540,15 +566,21 @@ mod tests {
         let key = IdempotencyKey::parse("\"8e03978e-40d5-43e8-bc93-6894a57f9324\"").unwrap();
         let bare = IdempotencyKey::parse("8e03978e-40d5-43e8-bc93-6894a57f9324").unwrap();
         assert_eq!(key, bare, "quoted and bare spellings are one key");
-        let id = key.session_id();
+        let id = key.session_id(None);
         assert_eq!(
             SessionId::parse(&id.to_string()),
             Some(id),
             "a canonical v4 id"
         );
-        assert_eq!(id, bare.session_id());
+        assert_eq!(id, bare.session_id(None));
+        let owner = Owner::parse("user-1").unwrap();
+        assert_ne!(
+            id,
+            bare.session_id(Some(&owner)),
+            "another owner's key names another draft"
+        );
         let other = IdempotencyKey::parse("0b0e7d2c-5a1f-4c3e-9f2d-1e6a7b8c9d0e").unwrap();
-        assert_ne!(id, other.session_id());
+        assert_ne!(id, other.session_id(None));
         let upper = IdempotencyKey::parse("8E03978E-40D5-43E8-BC93-6894A57F9324").unwrap();
         assert_eq!(upper, bare, "one key in either case");
         assert_eq!(

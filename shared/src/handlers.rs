@@ -7,22 +7,27 @@ use lambda_http::{Body, Request, Response};
 use serde_json::{json, Map, Value};
 
 use crate::api::{
-    idempotency_key, if_match, json_body, json_response, path_session_id, require_method,
-    required_path_session_id, set_etag, timestamp, ApiError,
+    caller, idempotency_key, if_match, json_body, json_response, page_limit, page_start,
+    page_token, path_session_id, require_method, required_path_session_id, set_etag, timestamp,
+    ApiError,
 };
+use crate::config::AuthMode;
 use crate::config::Config;
 use crate::decode::{decode_new_session, decode_update};
-use crate::domain::{CreateToken, Session, SessionId, FIRST_STEP, LAST_STEP};
+use crate::domain::{CreateToken, Field, Session, SessionId, FIRST_STEP, LAST_STEP};
 use crate::observe::{count_event, log_session_tag, Event};
-use crate::store::{StoreCreate, StoreDelete, StoreError, StoreGet, StorePing, StoreUpdate};
+use crate::store::{
+    StoreCreate, StoreDelete, StoreError, StoreGet, StoreList, StorePing, StoreUpdate,
+};
 
 fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
     result.unwrap_or_else(ApiError::into_response)
 }
 
-/// `POST /project-session`
+/// `POST /project-session`. In owned mode the store also lists the caller's drafts, for the
+/// per-owner cap.
 pub async fn create_session(
-    store: &impl StoreCreate,
+    store: &(impl StoreCreate + StoreList),
     config: &Config,
     req: Request,
 ) -> Response<Body> {
@@ -30,19 +35,33 @@ pub async fn create_session(
 }
 
 async fn create(
-    store: &impl StoreCreate,
+    store: &(impl StoreCreate + StoreList),
     config: &Config,
     req: &Request,
 ) -> Result<Response<Body>, ApiError> {
     require_method(req, "POST")?;
+    let owner = caller(req, config.auth)?;
     let key = idempotency_key(req)?;
     let body = json_body(req)?;
     let new = decode_new_session(body)?;
     let (id, token) = match &key {
-        Some(key) => (key.session_id(), CreateToken::for_key(key, body)),
+        Some(key) => (
+            key.session_id(owner.as_ref()),
+            CreateToken::for_key(key, body),
+        ),
         None => (SessionId::generate(), CreateToken::random()),
     };
-    let session = new.into_session(id, Utc::now(), &config.policy);
+    let mut session = new.into_session(id, Utc::now(), &config.policy);
+    if let Some(owner) = &owner {
+        // Counted first, so not exact under parallel creates (README, "Owned drafts"); a repeat
+        // of a create that made one of them is no new draft.
+        let live = store.live_ids(owner, session.created_at).await?;
+        let cap = config.max_drafts_per_owner;
+        if !live.contains(&id) && live.len() >= cap as usize {
+            return Err(ApiError::TooManyDrafts { cap });
+        }
+    }
+    session.owner = owner;
     let stored = store
         .create(&session, &token)
         .await
@@ -64,14 +83,19 @@ async fn create(
 }
 
 /// `GET /project-session/{sessionId}`. Reads never slide the expiry.
-pub async fn get_session(store: &impl StoreGet, req: Request) -> Response<Body> {
-    respond(get(store, &req).await)
+pub async fn get_session(store: &impl StoreGet, config: &Config, req: Request) -> Response<Body> {
+    respond(get(store, config, &req).await)
 }
 
-async fn get(store: &impl StoreGet, req: &Request) -> Result<Response<Body>, ApiError> {
+async fn get(
+    store: &impl StoreGet,
+    config: &Config,
+    req: &Request,
+) -> Result<Response<Body>, ApiError> {
     require_method(req, "GET")?;
+    let owner = caller(req, config.auth)?;
     let id = required_path_session_id(req)?;
-    let session = store.get(id, Utc::now()).await?;
+    let session = store.get(id, owner.as_ref(), Utc::now()).await?;
     let mut response = json_response(StatusCode::OK, &session_json(&session));
     set_etag(&mut response, session.version);
     log_session_tag(&mut response, id);
@@ -117,6 +141,7 @@ async fn update(
     req: &Request,
 ) -> Result<Response<Body>, ApiError> {
     require_method(req, "PUT")?;
+    let owner = caller(req, config.auth)?;
     let path_id = path_session_id(req)?;
     let if_match = if_match(req)?;
     let mut body = decode_update(json_body(req)?)?;
@@ -134,7 +159,7 @@ async fn update(
     // list names and the one expectedVersion names.
     body.patch.if_match = if_match;
     let updated = store
-        .update(id, &body.patch, Utc::now(), &config.policy)
+        .update(id, owner.as_ref(), &body.patch, Utc::now(), &config.policy)
         .await?;
     let mut response = json_response(
         StatusCode::OK,
@@ -147,14 +172,23 @@ async fn update(
 }
 
 /// `DELETE /project-session/{sessionId}`
-pub async fn delete_session(store: &impl StoreDelete, req: Request) -> Response<Body> {
-    respond(delete(store, &req).await)
+pub async fn delete_session(
+    store: &impl StoreDelete,
+    config: &Config,
+    req: Request,
+) -> Response<Body> {
+    respond(delete(store, config, &req).await)
 }
 
-async fn delete(store: &impl StoreDelete, req: &Request) -> Result<Response<Body>, ApiError> {
+async fn delete(
+    store: &impl StoreDelete,
+    config: &Config,
+    req: &Request,
+) -> Result<Response<Body>, ApiError> {
     require_method(req, "DELETE")?;
+    let owner = caller(req, config.auth)?;
     let id = required_path_session_id(req)?;
-    let deleted = store.delete(id, Utc::now()).await?;
+    let deleted = store.delete(id, owner.as_ref(), Utc::now()).await?;
     let mut response = json_response(StatusCode::OK, &json!({ "success": true }));
     log_session_tag(&mut response, id);
     count_event(&mut response, Event::Deleted);
@@ -163,6 +197,57 @@ async fn delete(store: &impl StoreDelete, req: &Request) -> Result<Response<Body
         count_event(&mut response, Event::Completed);
     }
     Ok(response)
+}
+
+/// `GET /project-sessions` (owned mode): the caller's live drafts, newest first, with what a
+/// draft picker shows, a page at a time.
+pub async fn list_sessions(
+    store: &impl StoreList,
+    config: &Config,
+    req: Request,
+) -> Response<Body> {
+    respond(list(store, config, &req).await)
+}
+
+async fn list(
+    store: &impl StoreList,
+    config: &Config,
+    req: &Request,
+) -> Result<Response<Body>, ApiError> {
+    require_method(req, "GET")?;
+    // Anonymous drafts belong to no one: there is nobody's list to give.
+    if config.auth == AuthMode::Anonymous {
+        return Err(ApiError::RouteNotFound);
+    }
+    let owner = caller(req, config.auth)?.ok_or(ApiError::Unauthorized)?;
+    let limit = page_limit(req)?;
+    let start = page_start(req)?;
+    let page = store
+        .list(&owner, Utc::now(), start.as_ref(), limit)
+        .await?;
+    let drafts: Vec<Value> = page
+        .drafts
+        .iter()
+        .map(|session| {
+            let title = Field::TITLE
+                .and_then(|field| Some((field.name(), session.project_data.get(&field)?)));
+            let mut draft = json!({
+                "sessionId": session.id.to_string(),
+                "currentStep": session.current_step,
+                "lastActivity": timestamp(session.last_activity),
+                "expiresAt": timestamp(session.live_until()),
+            });
+            if let Some((name, value)) = title {
+                draft[name] = value.to_json();
+            }
+            draft
+        })
+        .collect();
+    let mut body = json!({ "drafts": drafts });
+    if let Some(next) = &page.next {
+        body["nextPageToken"] = json!(page_token(next));
+    }
+    Ok(json_response(StatusCode::OK, &body))
 }
 
 /// `GET /health`

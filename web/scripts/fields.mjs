@@ -30,6 +30,7 @@ export function fieldTable(openapi) {
     throw new Error('Count must be an integer from 0 to the maximum of Amount');
   }
   const fields = Object.entries(schemas.ProjectData.properties).map(([name, spec]) => field(name, spec));
+  if (fields.filter((f) => f.title).length > 1) throw new Error('ProjectData: x-title on more than one field');
   const names = new Set();
   for (const f of fields) {
     for (const n of [f.name, ...f.aliases]) {
@@ -45,6 +46,7 @@ function field(name, spec) {
   if (!/^[a-z][A-Za-z0-9]*$/.test(name)) throw new Error(`ProjectData.${name}: field names are camelCase`);
   const aliases = spec['x-aliases'] ?? [];
   const where = `ProjectData.${name}`;
+  const title = spec['x-title'] === true ? { title: true } : {};
   if (spec.$ref === '#/components/schemas/Amount') return { name, kind: 'number', aliases };
   if (spec.$ref === '#/components/schemas/Count') return { name, kind: 'integer', aliases };
   if (Array.isArray(spec.enum)) {
@@ -52,9 +54,9 @@ function field(name, spec) {
     return { name, kind: 'choice', options: spec.enum, aliases };
   }
   if (spec.type === 'string' && Number.isInteger(spec.maxLength) && spec.maxLength > 0) {
-    return { name, kind: 'text', maxLength: spec.maxLength, aliases };
+    return { name, kind: 'text', maxLength: spec.maxLength, aliases, ...title };
   }
-  throw new Error(`${where}: use { type: string, maxLength: N }, $ref Amount, $ref Count or enum`);
+  throw new Error(`${where}: use { type: string, maxLength: N }, $ref Amount, $ref Count or enum${spec['x-title'] ? ' (x-title: a text field)' : ''}`);
 }
 
 function numberBounds(spec, where) {
@@ -68,6 +70,7 @@ const pascal = (name) => name[0].toUpperCase() + name.slice(1);
 const rustString = (s) => JSON.stringify(s);
 
 function rust({ fields, amount, version }) {
+  const title = fields.find((f) => f.title);
   const kind = (f) => {
     if (f.kind === 'text') return `Kind::Text { max_chars: ${f.maxLength} }`;
     if (f.kind === 'number') return 'Kind::Number';
@@ -113,6 +116,9 @@ ${arms(kind)}
         }
     }
 
+    /// The field that names a draft in a list of drafts (\`x-title\`), if one does.
+    pub const TITLE: Option<Field> = ${title ? `Some(Field::${pascal(title.name)})` : 'None'};
+
     /// Names the field had before a rename: drafts stored under them still read as this field.
     pub fn aliases(self) -> &'static [&'static str] {
         match self {
@@ -130,6 +136,7 @@ function rustFloat(x) {
 }
 
 function typescript({ fields, amount, version }) {
+  const title = fields.find((f) => f.title);
   const choiceTypes = fields
     .filter((f) => f.kind === 'choice')
     .map((f) => `export type ${pascal(f.name)} = ${f.options.map((o) => `'${o}'`).join(' | ')};\n`)
@@ -171,6 +178,9 @@ export const FIELD_NAMES: readonly FieldName[] = [
 ${fields.map((f) => `  '${f.name}',`).join('\n')}
 ];
 
+/** The field that names a draft in a list of drafts (\`x-title\`), if one does. */
+export const TITLE_FIELD: FieldName | null = ${title ? `'${title.name}'` : 'null'};
+
 /** Old name -> field, for values kept under a name from before a rename. */
 export const FIELD_ALIASES: Readonly<Record<string, FieldName>> = {${aliases.length ? `\n${aliases.join('\n')}\n` : ''}};
 `;
@@ -208,11 +218,17 @@ function between(text, file, begin, end, content) {
   return `${text.slice(0, from + begin.length)}\n${content}\n${text.slice(to)}`;
 }
 
+const TITLE_BEGIN = '        # BEGIN generated title from ProjectData by web/scripts/fields.mjs: do not edit';
+const TITLE_END = '        # END generated title';
+
 function withPatch(openapi, table) {
-  const begin = openapi.indexOf(PATCH_BEGIN);
-  const end = openapi.indexOf(PATCH_END);
-  if (begin < 0 || end < begin) throw new Error(`openapi.yaml: ProjectDataPatch needs the lines\n${PATCH_BEGIN}\n${PATCH_END}`);
-  return `${openapi.slice(0, begin + PATCH_BEGIN.length)}\n${patchSchema(table)}\n${openapi.slice(end)}`;
+  const patched = between(openapi, SOURCE, PATCH_BEGIN, PATCH_END, patchSchema(table));
+  // The list's summary of a draft names it by its x-title field.
+  const title = table.fields.find((f) => f.title);
+  const lines = title
+    ? `        ${title.name}: { type: string, maxLength: ${title.maxLength}, description: "The draft's x-title field." }`
+    : '';
+  return between(patched, SOURCE, TITLE_BEGIN, TITLE_END, lines).replace(`${TITLE_BEGIN}\n\n`, `${TITLE_BEGIN}\n`);
 }
 
 const README_BEGIN = '  <!-- BEGIN generated from openapi.yaml by web/scripts/fields.mjs -->';

@@ -2,7 +2,7 @@
 // `npm run fields`. A test fails when this file and openapi.yaml disagree.
 
 /** Changes whenever a field is added, removed, renamed or re-bounded. */
-export const SCHEMA_VERSION = '9090b5879f9a';
+export const SCHEMA_VERSION = '960b48563324';
 
 export type Priority = 'low' | 'medium' | 'high';
 
@@ -66,6 +66,9 @@ export const FIELD_NAMES: readonly FieldName[] = [
   'budget',
   'priority',
 ];
+
+/** The field that names a draft in a list of drafts (`x-title`), if one does. */
+export const TITLE_FIELD: FieldName | null = 'projectName';
 
 /** Old name -> field, for values kept under a name from before a rename. */
 export const FIELD_ALIASES: Readonly<Record<string, FieldName>> = {};

@@ -12,7 +12,7 @@ async fn main() -> Result<(), Error> {
     let store = DynamoStore::from_config(&config);
     let report = RequestReport::from_env("get-session");
     run(service_fn(|req| {
-        report.observe(req, |req| handlers::get_session(&store, req))
+        report.observe(req, |req| handlers::get_session(&store, &config, req))
     }))
     .await
 }

@@ -31,10 +31,17 @@ pub enum ApiError {
     InvalidRequest(BTreeMap<String, String>),
     #[error("Method not allowed")]
     MethodNotAllowed { allow: &'static str },
+    /// A route this mode does not have (the list, in anonymous mode).
+    #[error("Not found")]
+    RouteNotFound,
     #[error("Request body is larger than {MAX_BODY_BYTES} bytes")]
     PayloadTooLarge,
     #[error("Content-Type must be application/json")]
     UnsupportedMediaType,
+    /// Owned mode without a verified caller. API Gateway's authorizer answers this itself before
+    /// any function runs; a function still refuses an event without claims.
+    #[error("Sign in to keep drafts: a valid bearer token is required")]
+    Unauthorized,
     #[error("Session not found")]
     NotFound,
     /// Told apart only in logs and metrics: the client sees the same 404 as `NotFound`.
@@ -44,6 +51,9 @@ pub enum ApiError {
     VersionMismatch { current: u64 },
     #[error("This Idempotency-Key was already used: make a new one for a new create")]
     IdempotencyKeyReused,
+    /// Owned mode: the caller has as many live drafts as one person may.
+    #[error("You have {cap} drafts already: finish or discard one to start another")]
+    TooManyDrafts { cap: u32 },
     #[error("The session store is unavailable, try again shortly")]
     Unavailable(#[source] StoreError),
     /// `GET /health` when the store does not answer: the client gets the health body.
@@ -84,9 +94,13 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::NotFound | ApiError::Expired => StatusCode::NOT_FOUND,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound | ApiError::Expired | ApiError::RouteNotFound => {
+                StatusCode::NOT_FOUND
+            }
             ApiError::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyDrafts { .. } => StatusCode::CONFLICT,
             ApiError::Unavailable(_) | ApiError::Unhealthy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -101,6 +115,9 @@ impl ApiError {
             }
             ApiError::VersionMismatch { current } => {
                 json!({ "error": self.to_string(), "currentVersion": current })
+            }
+            ApiError::TooManyDrafts { cap } => {
+                json!({ "error": self.to_string(), "maxDrafts": cap })
             }
             _ => json!({ "error": self.to_string() }),
         }

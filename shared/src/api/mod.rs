@@ -8,6 +8,7 @@ mod response;
 
 pub use error::{ApiError, RETRY_AFTER_SECS};
 pub use request::{
-    idempotency_key, if_match, json_body, path_session_id, require_method, required_path_session_id,
+    caller, idempotency_key, if_match, json_body, page_limit, page_start, page_token,
+    path_session_id, require_method, required_path_session_id,
 };
 pub use response::{json_response, set_etag, timestamp};

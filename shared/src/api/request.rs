@@ -6,11 +6,80 @@ use std::collections::BTreeSet;
 
 use lambda_http::http::header::{HeaderValue, CONTENT_TYPE};
 use lambda_http::http::Method;
+use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 
 use super::ApiError;
+use crate::config::AuthMode;
 use crate::decode::{ID_RULE, MAX_BODY_BYTES};
-use crate::domain::{IdempotencyKey, SessionId};
+use crate::domain::{IdempotencyKey, Owner, SessionId};
+use crate::store::PageStart;
+
+/// Drafts a page of the list holds at most, and by default.
+pub const PAGE_LIMIT_MAX: u32 = 50;
+pub const PAGE_LIMIT_DEFAULT: u32 = 20;
+
+/// `?limit=` of the list: 1 to 50, 20 if absent.
+pub fn page_limit(req: &Request) -> Result<u32, ApiError> {
+    match req
+        .query_string_parameters_ref()
+        .and_then(|q| q.first("limit"))
+    {
+        None => Ok(PAGE_LIMIT_DEFAULT),
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=PAGE_LIMIT_MAX).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid_request("limit", "must be a whole number from 1 to 50")
+            }),
+    }
+}
+
+/// `?pageToken=`: where the page starts, as the last page's `nextPageToken` said. Opaque to
+/// clients; here `<createdAt millis>.<sessionId>`.
+pub fn page_start(req: &Request) -> Result<Option<PageStart>, ApiError> {
+    let Some(token) = req
+        .query_string_parameters_ref()
+        .and_then(|q| q.first("pageToken"))
+    else {
+        return Ok(None);
+    };
+    token
+        .split_once('.')
+        .and_then(|(at, id)| {
+            Some(PageStart {
+                created_at: at.parse().ok().filter(|at: &i64| *at >= 0)?,
+                id: SessionId::parse(id)?,
+            })
+        })
+        .map(Some)
+        .ok_or_else(|| ApiError::invalid_request("pageToken", "is not a token this API gave"))
+}
+
+/// The token of the page that starts at `start`.
+pub fn page_token(start: &PageStart) -> String {
+    format!("{}.{}", start.created_at, start.id)
+}
+
+/// Whose drafts the request may reach. Owned mode: the `sub` claim API Gateway's JWT authorizer
+/// verified and put in the request context, never a header; 401 without one.
+pub fn caller(req: &Request, auth: AuthMode) -> Result<Option<Owner>, ApiError> {
+    if auth == AuthMode::Anonymous {
+        return Ok(None);
+    }
+    let sub = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context
+            .authorizer
+            .as_ref()
+            .and_then(|authorizer| authorizer.jwt.as_ref())
+            .and_then(|jwt| jwt.claims.get("sub")),
+        _ => None,
+    };
+    sub.and_then(|sub| Owner::parse(sub))
+        .map(Some)
+        .ok_or(ApiError::Unauthorized)
+}
 
 /// Routes pin methods in API Gateway; this guards the same under `cargo lambda watch`.
 pub fn require_method(req: &Request, allow: &'static str) -> Result<(), ApiError> {

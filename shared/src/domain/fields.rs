@@ -4,7 +4,7 @@
 use super::Kind;
 
 /// Changes whenever a field is added, removed, renamed or re-bounded; stored on every write.
-pub const SCHEMA_VERSION: &str = "9090b5879f9a";
+pub const SCHEMA_VERSION: &str = "960b48563324";
 
 /// Numbers above this are not what anyone types into a project form, and stay exact in a JS double.
 pub const MAX_NUMBER: f64 = 1e15;
@@ -87,6 +87,9 @@ impl Field {
             Field::Priority => Kind::Choice(&["low", "medium", "high"]),
         }
     }
+
+    /// The field that names a draft in a list of drafts (`x-title`), if one does.
+    pub const TITLE: Option<Field> = Some(Field::ProjectName);
 
     /// Names the field had before a rename: drafts stored under them still read as this field.
     pub fn aliases(self) -> &'static [&'static str] {

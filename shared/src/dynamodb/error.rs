@@ -7,8 +7,8 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
-use super::item::{is_deleted, live_until, number, VERSION};
-use crate::domain::is_expired;
+use super::item::{is_deleted, is_owned_by, live_until, number, VERSION};
+use crate::domain::{is_expired, Owner};
 use crate::store::StoreError;
 
 /// Transient failures (network, timeouts, throttling, DynamoDB's own 5xx) are `Unavailable`
@@ -47,10 +47,12 @@ where
 /// `now` must be taken after the reply: no earlier than any attempt's `:now` (`fresh_now`).
 pub(super) fn condition_failure(
     item: Option<&HashMap<String, AttributeValue>>,
+    owner: Option<&Owner>,
     now: DateTime<Utc>,
     accepts_version: impl Fn(u64) -> bool,
 ) -> StoreError {
-    let Some(item) = item.filter(|item| !is_deleted(item)) else {
+    // Another owner's draft is told apart from no draft by nothing, not even its version.
+    let Some(item) = item.filter(|item| !is_deleted(item) && is_owned_by(item, owner)) else {
         return StoreError::NotFound;
     };
     match (live_until(item), number::<u64>(item, VERSION)) {
@@ -84,17 +86,28 @@ mod tests {
         session.version = 4;
         let live = session_to_item(&session);
         assert!(matches!(
-            condition_failure(None, now, |_| true),
+            condition_failure(None, None, now, |_| true),
             StoreError::NotFound
         ));
         assert!(matches!(
-            condition_failure(Some(&live), now, |v| v == 3),
+            condition_failure(Some(&live), None, now, |v| v == 3),
             StoreError::VersionMismatch { current: 4 }
         ));
         let later = now + Duration::seconds(86_400);
         assert!(matches!(
-            condition_failure(Some(&live), later, |v| v == 3),
+            condition_failure(Some(&live), None, later, |v| v == 3),
             StoreError::Expired
         ));
+        // Another owner's draft, or an owned one in anonymous mode: as if there were none.
+        let mut owned = session.clone();
+        owned.owner = crate::domain::Owner::parse("someone");
+        let owned = session_to_item(&owned);
+        let me = crate::domain::Owner::parse("me");
+        for owner in [None, me.as_ref()] {
+            assert!(matches!(
+                condition_failure(Some(&owned), owner, now, |v| v == 3),
+                StoreError::NotFound
+            ));
+        }
     }
 }

@@ -2,8 +2,8 @@
 //! `currentStep` N, `completedSteps` L of N, `createdAt` and `lastActivity` N (epoch
 //! milliseconds), `expiresAt` N (epoch seconds, the table's TTL attribute, pushed forward by
 //! every write), `maxExpiresAt` N (epoch seconds, the absolute cap set at creation), `version` N
-//! `createToken` S (see `CreateToken`) and `schemaVersion` S (the field table's version at
-//! the last write). A session to its item and back, and the condition under which an item is
+//! `createToken` S (see `CreateToken`), `schemaVersion` S (the field table's version at
+//! the last write) and, in owned mode, `owner` S (the token's `sub`). A session to its item and back, and the condition under which an item is
 //! a live draft.
 
 use std::collections::{BTreeMap, HashMap};
@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Number, Value};
 
 use crate::domain::{
-    validate_value, Field, FieldValue, ProjectData, Session, SessionId, SCHEMA_VERSION,
+    validate_value, Field, FieldValue, Owner, ProjectData, Session, SessionId, SCHEMA_VERSION,
 };
 use crate::store::StoreError;
 
@@ -25,13 +25,29 @@ pub const TTL_ATTRIBUTE: &str = "expiresAt";
 pub(super) const PROJECT_DATA: &str = "projectData";
 pub(super) const CURRENT_STEP: &str = "currentStep";
 pub(super) const COMPLETED_STEPS: &str = "completedSteps";
-const CREATED_AT: &str = "createdAt";
+pub const CREATED_AT: &str = "createdAt";
 pub(super) const LAST_ACTIVITY: &str = "lastActivity";
 pub(super) const VERSION: &str = "version";
 pub(super) const MAX_EXPIRES_AT: &str = "maxExpiresAt";
 /// The field table's version (`SCHEMA_VERSION`) of the deploy that wrote the item last, so that
 /// an operator can find drafts written before a change of fields.
 pub(super) const SCHEMA: &str = "schemaVersion";
+/// Owned mode: the `sub` of the draft's owner (`Owner`).
+pub const OWNER_ATTRIBUTE: &str = "owner";
+/// The sparse index of owned drafts (`template.yaml`): partition key `owner`, sort key
+/// `createdAt`, which no write changes, so an autosave rewrites the index entry in place (one
+/// index write) instead of moving it (a delete and a put).
+pub const OWNER_INDEX: &str = "byOwner";
+/// What the index keeps besides its keys and the table's: what a draft picker shows and what
+/// tells a live draft.
+pub const OWNER_INDEX_PROJECTION: [&str; 6] = [
+    PROJECT_DATA,
+    CURRENT_STEP,
+    LAST_ACTIVITY,
+    TTL_ATTRIBUTE,
+    MAX_EXPIRES_AT,
+    DELETED,
+];
 /// The create that made the item (`CreateToken`): how a repeat of it is recognised.
 pub(super) const CREATE_TOKEN: &str = "createToken";
 /// The last update or delete applied, by its request's token: how an SDK retry of a write that
@@ -54,6 +70,30 @@ pub(super) fn live_condition_names() -> HashMap<String, String> {
         ("#expiresAt".to_string(), TTL_ATTRIBUTE.to_string()),
         ("#maxExpiresAt".to_string(), MAX_EXPIRES_AT.to_string()),
     ])
+}
+
+/// The condition that the item is the caller's: its owner's, or in anonymous mode, no one's
+/// (so a stack switched from owned to anonymous mode does not open its owned drafts to anyone
+/// with an id). Adds the names and values it uses.
+pub(super) fn owner_condition(
+    owner: Option<&Owner>,
+    names: &mut HashMap<String, String>,
+    values: &mut HashMap<String, AttributeValue>,
+) -> &'static str {
+    names.insert("#owner".into(), OWNER_ATTRIBUTE.into());
+    match owner {
+        Some(owner) => {
+            values.insert(":owner".into(), AttributeValue::S(owner.as_str().into()));
+            "#owner = :owner"
+        }
+        None => "attribute_not_exists(#owner)",
+    }
+}
+
+/// Whether the item belongs to `owner` (`None`: to no one), the same test as `owner_condition`.
+pub(super) fn is_owned_by(item: &HashMap<String, AttributeValue>, owner: Option<&Owner>) -> bool {
+    let stored = item.get(OWNER_ATTRIBUTE).and_then(|v| v.as_s().ok());
+    stored.map(String::as_str) == owner.map(Owner::as_str)
 }
 
 /// An item that does not have the shape this module writes.
@@ -148,7 +188,7 @@ pub fn session_to_item(session: &Session) -> HashMap<String, AttributeValue> {
         .iter()
         .map(|(field, value)| (field.name().to_string(), field_to_attribute(value)))
         .collect();
-    HashMap::from([
+    let mut item = HashMap::from([
         (KEY_ATTRIBUTE.to_string(), key(session.id)),
         (PROJECT_DATA.to_string(), AttributeValue::M(data)),
         (CURRENT_STEP.to_string(), n(session.current_step)),
@@ -171,7 +211,14 @@ pub fn session_to_item(session: &Session) -> HashMap<String, AttributeValue> {
             SCHEMA.to_string(),
             AttributeValue::S(SCHEMA_VERSION.to_string()),
         ),
-    ])
+    ]);
+    if let Some(owner) = &session.owner {
+        item.insert(
+            OWNER_ATTRIBUTE.to_string(),
+            AttributeValue::S(owner.as_str().to_string()),
+        );
+    }
+    item
 }
 
 pub(super) fn steps(steps: &[u8]) -> AttributeValue {
@@ -266,6 +313,16 @@ pub fn item_to_session(item: &HashMap<String, AttributeValue>) -> Result<Session
         max_expires_at: epoch_seconds(item, MAX_EXPIRES_AT)?,
         version: number(item, VERSION)?,
         set_aside,
+        owner: match item.get(OWNER_ATTRIBUTE) {
+            None => None,
+            Some(value) => Some(
+                value
+                    .as_s()
+                    .ok()
+                    .and_then(|s| Owner::parse(s))
+                    .ok_or(MalformedItem(OWNER_ATTRIBUTE))?,
+            ),
+        },
     })
 }
 

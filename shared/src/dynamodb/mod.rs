@@ -4,6 +4,7 @@
 //! - `item`: the item layout, a session to its item and back;
 //! - `update_expression`: the expressions of an update's one `UpdateItem`;
 //! - `store`: the ports (`crate::store`) on DynamoDB, one request per verb;
+//! - `list`: owned mode's list of an owner's drafts, on the `byOwner` index;
 //! - `error`: DynamoDB's failures as `StoreError`s;
 //! - `fresh_now`: every attempt of a write asks "live at `:now`?" with its own `:now`;
 //! - with the `test-support` feature, for tests and local tooling: `table` (the table as
@@ -13,6 +14,7 @@ mod client;
 mod error;
 mod fresh_now;
 mod item;
+mod list;
 #[cfg(feature = "test-support")]
 mod operation_log;
 #[cfg(feature = "test-support")]
@@ -27,7 +29,10 @@ use aws_sdk_dynamodb::Client;
 use crate::config::Config;
 
 pub use client::client_from_env;
-pub use item::{item_to_session, session_to_item, MalformedItem, KEY_ATTRIBUTE, TTL_ATTRIBUTE};
+pub use item::{
+    item_to_session, session_to_item, MalformedItem, CREATED_AT, KEY_ATTRIBUTE, OWNER_ATTRIBUTE,
+    OWNER_INDEX, OWNER_INDEX_PROJECTION, TTL_ATTRIBUTE,
+};
 #[cfg(feature = "test-support")]
 pub use operation_log::OperationLog;
 #[cfg(feature = "test-support")]

@@ -12,13 +12,16 @@ use chrono::{DateTime, Utc};
 use super::client::{timeouts, OPERATION_TIMEOUT};
 use super::error::{condition_failure, store_error};
 use super::item::{
-    create_token, is_deleted, item_to_session, key, last_write, live_condition_names, live_until,
-    max_expires_at, n, number, session_to_item, write_token, MalformedItem, CREATE_TOKEN, DELETED,
-    KEY_ATTRIBUTE, LAST_WRITE, LIVE_CONDITION, PROJECT_DATA, TTL_ATTRIBUTE, VERSION,
+    create_token, is_deleted, is_owned_by, item_to_session, key, last_write, live_condition_names,
+    live_until, max_expires_at, n, number, owner_condition, session_to_item, write_token,
+    MalformedItem, CREATE_TOKEN, DELETED, KEY_ATTRIBUTE, LAST_WRITE, LIVE_CONDITION, PROJECT_DATA,
+    TTL_ATTRIBUTE, VERSION,
 };
 use super::update_expression::update_expression;
 use super::DynamoStore;
-use crate::domain::{is_expired, CreateToken, ExpiryPolicy, Session, SessionId, SessionPatch};
+use crate::domain::{
+    is_expired, CreateToken, ExpiryPolicy, Owner, Session, SessionId, SessionPatch,
+};
 use crate::store::{
     StoreCreate, StoreDelete, StoreError, StoreGet, StorePing, StoreUpdate, Updated,
 };
@@ -70,7 +73,13 @@ impl StoreCreate for DynamoStore {
 }
 
 impl StoreGet for DynamoStore {
-    async fn get(&self, id: SessionId, now: DateTime<Utc>) -> Result<Session, StoreError> {
+    /// A GetItem has no condition: the owner is compared here, with the same 404 for a mismatch.
+    async fn get(
+        &self,
+        id: SessionId,
+        owner: Option<&Owner>,
+        now: DateTime<Utc>,
+    ) -> Result<Session, StoreError> {
         let output = self
             .client()
             .get_item()
@@ -83,7 +92,7 @@ impl StoreGet for DynamoStore {
             .map_err(store_error)?;
         let item = output
             .item()
-            .filter(|item| !is_deleted(item))
+            .filter(|item| !is_deleted(item) && is_owned_by(item, owner))
             .ok_or(StoreError::NotFound)?;
         let session = item_to_session(item)?;
         if session.is_expired(now) {
@@ -97,6 +106,7 @@ impl StoreUpdate for DynamoStore {
     async fn update(
         &self,
         id: SessionId,
+        owner: Option<&Owner>,
         patch: &SessionPatch,
         now: DateTime<Utc>,
         policy: &ExpiryPolicy,
@@ -105,7 +115,7 @@ impl StoreUpdate for DynamoStore {
         let mut expires_at = policy.expires_at(now);
         let started = Instant::now();
         loop {
-            let expression = update_expression(patch, now, expires_at, &token);
+            let expression = update_expression(patch, owner, now, expires_at, &token);
             // The second request (the cap's) gets what is left of the one budget, so the
             // verb still answers 503 before the Lambda timeout.
             let left = OPERATION_TIMEOUT.saturating_sub(started.elapsed());
@@ -146,12 +156,17 @@ impl StoreUpdate for DynamoStore {
                 Some(item) if last_write(item) == Some(token.as_str()) => return updated(item),
                 // Only the cap failed: in the draft's last stretch it is the new expiry. A
                 // second request, rarely: once the cap is nearer than a whole idle period.
-                Some(item) if cap_is_nearer(item, Utc::now(), expires_at, patch) => {
+                Some(item)
+                    if is_owned_by(item, owner)
+                        && cap_is_nearer(item, Utc::now(), expires_at, patch) =>
+                {
                     expires_at = max_expires_at(item)?;
                 }
                 item => {
                     let now = Utc::now();
-                    return Err(condition_failure(item, now, |v| patch.accepts_version(v)));
+                    return Err(condition_failure(item, owner, now, |v| {
+                        patch.accepts_version(v)
+                    }));
                 }
             }
         }
@@ -182,9 +197,16 @@ fn updated(item: &HashMap<String, AttributeValue>) -> Result<Updated, StoreError
 /// rest. A retried attempt of a delete that committed then finds its own token and reports the
 /// delete it made; after a `DeleteItem` it would find nothing and report 404.
 impl StoreDelete for DynamoStore {
-    async fn delete(&self, id: SessionId, now: DateTime<Utc>) -> Result<Session, StoreError> {
+    async fn delete(
+        &self,
+        id: SessionId,
+        owner: Option<&Owner>,
+        now: DateTime<Utc>,
+    ) -> Result<Session, StoreError> {
         let token = write_token();
         let mut names = live_condition_names();
+        let mut values = HashMap::new();
+        let owned = owner_condition(owner, &mut names, &mut values);
         names.extend([
             ("#deleted".to_string(), DELETED.to_string()),
             ("#lastWrite".to_string(), LAST_WRITE.to_string()),
@@ -199,8 +221,9 @@ impl StoreDelete for DynamoStore {
             .update_expression(
                 "SET #deleted = :true, #lastWrite = :writeToken, #projectData = :noFields, #ttl = :now",
             )
-            .condition_expression(LIVE_CONDITION)
+            .condition_expression(format!("{LIVE_CONDITION} AND {owned}"))
             .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
             .expression_attribute_values(":now", n(now.timestamp()))
             .expression_attribute_values(":true", AttributeValue::Bool(true))
             .expression_attribute_values(":writeToken", AttributeValue::S(token.clone()))
@@ -226,7 +249,7 @@ impl StoreDelete for DynamoStore {
                     Some(item) if last_write(item) == Some(token.as_str()) => {
                         Ok(item_to_session(item)?)
                     }
-                    item => Err(condition_failure(item, Utc::now(), |_| true)),
+                    item => Err(condition_failure(item, owner, Utc::now(), |_| true)),
                 }
             }
         }

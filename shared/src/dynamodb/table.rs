@@ -3,29 +3,55 @@
 
 use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_dynamodb::Client;
 
-use super::item::{KEY_ATTRIBUTE, TTL_ATTRIBUTE};
+use super::item::{
+    CREATED_AT, KEY_ATTRIBUTE, OWNER_ATTRIBUTE, OWNER_INDEX, OWNER_INDEX_PROJECTION, TTL_ATTRIBUTE,
+};
 
-/// Creates the table: its key, on-demand billing and, with `ttl`, TTL on `expiresAt`.
+fn attribute(name: &str, kind: ScalarAttributeType) -> Result<AttributeDefinition, BoxError> {
+    Ok(AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(kind)
+        .build()?)
+}
+
+fn key(name: &str, kind: KeyType) -> Result<KeySchemaElement, BoxError> {
+    Ok(KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(kind)
+        .build()?)
+}
+
+/// Creates the table: its key, the owners' index, on-demand billing and, with `ttl`, TTL on
+/// `expiresAt`.
 pub async fn create_table(client: &Client, table: &str, ttl: bool) -> Result<(), BoxError> {
+    let projection = Projection::builder()
+        .projection_type(ProjectionType::Include)
+        .set_non_key_attributes(Some(
+            OWNER_INDEX_PROJECTION
+                .iter()
+                .map(|a| a.to_string())
+                .collect(),
+        ))
+        .build();
     client
         .create_table()
         .table_name(table)
         .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(KEY_ATTRIBUTE)
-                .attribute_type(ScalarAttributeType::S)
-                .build()?,
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(KEY_ATTRIBUTE)
-                .key_type(KeyType::Hash)
+        .attribute_definitions(attribute(KEY_ATTRIBUTE, ScalarAttributeType::S)?)
+        .attribute_definitions(attribute(OWNER_ATTRIBUTE, ScalarAttributeType::S)?)
+        .attribute_definitions(attribute(CREATED_AT, ScalarAttributeType::N)?)
+        .key_schema(key(KEY_ATTRIBUTE, KeyType::Hash)?)
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(OWNER_INDEX)
+                .key_schema(key(OWNER_ATTRIBUTE, KeyType::Hash)?)
+                .key_schema(key(CREATED_AT, KeyType::Range)?)
+                .projection(projection)
                 .build()?,
         )
         .send()

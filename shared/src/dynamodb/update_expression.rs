@@ -6,10 +6,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
 use super::item::{
-    field_to_attribute, live_condition_names, n, steps, COMPLETED_STEPS, CURRENT_STEP,
-    LAST_ACTIVITY, LAST_WRITE, LIVE_CONDITION, PROJECT_DATA, SCHEMA, VERSION,
+    field_to_attribute, live_condition_names, n, owner_condition, steps, COMPLETED_STEPS,
+    CURRENT_STEP, LAST_ACTIVITY, LAST_WRITE, LIVE_CONDITION, PROJECT_DATA, SCHEMA, VERSION,
 };
-use crate::domain::{SessionPatch, SCHEMA_VERSION};
+use crate::domain::{Owner, SessionPatch, SCHEMA_VERSION};
 
 /// One UpdateItem's expressions for a patch.
 #[derive(Debug, PartialEq)]
@@ -30,6 +30,7 @@ pub struct UpdateExpression {
 /// the store tries once more with the cap when it is nearer.
 pub fn update_expression(
     patch: &SessionPatch,
+    owner: Option<&Owner>,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
     token: &str,
@@ -94,8 +95,9 @@ pub fn update_expression(
     if !remove.is_empty() {
         update.push_str(&format!(" REMOVE {}", remove.join(", ")));
     }
+    let owner = owner_condition(owner, &mut names, &mut values);
     let mut condition = format!(
-        "{LIVE_CONDITION} AND #maxExpiresAt >= :expiresAt \
+        "{LIVE_CONDITION} AND {owner} AND #maxExpiresAt >= :expiresAt \
          AND (attribute_not_exists(#lastWrite) OR #lastWrite <> :writeToken)"
     );
     for (i, expected) in patch.expected_versions.iter().enumerate() {
@@ -141,7 +143,7 @@ mod tests {
         };
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         let expires = crate::domain::ExpiryPolicy::default().expires_at(now);
-        let e = update_expression(&patch, now, expires, "t1");
+        let e = update_expression(&patch, None, now, expires, "t1");
         assert_eq!(
             e.update,
             "SET #lastActivity = :nowMillis, #expiresAt = :expiresAt, #lastWrite = :writeToken, \
@@ -152,7 +154,7 @@ mod tests {
             e.condition,
             "attribute_exists(#sessionId) AND attribute_not_exists(#deleted) \
              AND #expiresAt > :now AND #maxExpiresAt > :now \
-             AND #maxExpiresAt >= :expiresAt \
+             AND attribute_not_exists(#owner) AND #maxExpiresAt >= :expiresAt \
              AND (attribute_not_exists(#lastWrite) OR #lastWrite <> :writeToken) \
              AND #version = :expectedVersion0"
         );

@@ -5,8 +5,11 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
-use super::{StoreCreate, StoreDelete, StoreError, StoreGet, StorePing, StoreUpdate, Updated};
-use crate::domain::{CreateToken, ExpiryPolicy, Session, SessionId, SessionPatch};
+use super::{
+    Page, PageStart, StoreCreate, StoreDelete, StoreError, StoreGet, StoreList, StorePing,
+    StoreUpdate, Updated,
+};
+use crate::domain::{CreateToken, ExpiryPolicy, Owner, Session, SessionId, SessionPatch};
 
 #[derive(Default)]
 pub struct MemoryStore {
@@ -54,10 +57,12 @@ impl MemoryStore {
     fn live(
         sessions: &HashMap<SessionId, Session>,
         id: SessionId,
+        owner: Option<&Owner>,
         now: DateTime<Utc>,
     ) -> Result<Session, StoreError> {
         match sessions.get(&id) {
             None => Err(StoreError::NotFound),
+            Some(s) if s.owner.as_ref() != owner => Err(StoreError::NotFound),
             Some(s) if s.is_expired(now) => Err(StoreError::Expired),
             Some(s) => Ok(s.clone()),
         }
@@ -98,9 +103,14 @@ impl StoreCreate for MemoryStore {
 }
 
 impl StoreGet for MemoryStore {
-    async fn get(&self, id: SessionId, now: DateTime<Utc>) -> Result<Session, StoreError> {
+    async fn get(
+        &self,
+        id: SessionId,
+        owner: Option<&Owner>,
+        now: DateTime<Utc>,
+    ) -> Result<Session, StoreError> {
         self.check()?;
-        Self::live(&self.lock(), id, now)
+        Self::live(&self.lock(), id, owner, now)
     }
 }
 
@@ -108,13 +118,14 @@ impl StoreUpdate for MemoryStore {
     async fn update(
         &self,
         id: SessionId,
+        owner: Option<&Owner>,
         patch: &SessionPatch,
         now: DateTime<Utc>,
         policy: &ExpiryPolicy,
     ) -> Result<Updated, StoreError> {
         self.check()?;
         let mut sessions = self.lock();
-        let mut session = Self::live(&sessions, id, now)?;
+        let mut session = Self::live(&sessions, id, owner, now)?;
         if !patch.accepts_version(session.version) {
             return Err(StoreError::VersionMismatch {
                 current: session.version,
@@ -131,10 +142,15 @@ impl StoreUpdate for MemoryStore {
 }
 
 impl StoreDelete for MemoryStore {
-    async fn delete(&self, id: SessionId, now: DateTime<Utc>) -> Result<Session, StoreError> {
+    async fn delete(
+        &self,
+        id: SessionId,
+        owner: Option<&Owner>,
+        now: DateTime<Utc>,
+    ) -> Result<Session, StoreError> {
         self.check()?;
         let mut sessions = self.lock();
-        let session = Self::live(&sessions, id, now)?;
+        let session = Self::live(&sessions, id, owner, now)?;
         sessions.remove(&id);
         let emptied = Session {
             project_data: Default::default(),
@@ -145,6 +161,59 @@ impl StoreDelete for MemoryStore {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(id, emptied);
         Ok(session)
+    }
+}
+
+impl MemoryStore {
+    /// `owner`'s live drafts, newest first, as the index gives them.
+    fn owned(&self, owner: &Owner, now: DateTime<Utc>) -> Vec<Session> {
+        let mut drafts: Vec<Session> = self
+            .lock()
+            .values()
+            .filter(|s| s.owner.as_ref() == Some(owner) && !s.is_expired(now))
+            .cloned()
+            .collect();
+        drafts.sort_by_key(|s| std::cmp::Reverse((s.created_at, s.id.to_string())));
+        drafts
+    }
+}
+
+impl StoreList for MemoryStore {
+    async fn list(
+        &self,
+        owner: &Owner,
+        now: DateTime<Utc>,
+        start: Option<&PageStart>,
+        limit: u32,
+    ) -> Result<Page, StoreError> {
+        self.check()?;
+        let after = |s: &Session| match start {
+            None => true,
+            Some(start) => {
+                (s.created_at.timestamp_millis(), s.id.to_string())
+                    < (start.created_at, start.id.to_string())
+            }
+        };
+        let mut drafts: Vec<Session> = self.owned(owner, now).into_iter().filter(after).collect();
+        let more = drafts.len() > limit as usize;
+        drafts.truncate(limit as usize);
+        let next = match drafts.last() {
+            Some(last) if more => Some(PageStart {
+                created_at: last.created_at.timestamp_millis(),
+                id: last.id,
+            }),
+            _ => None,
+        };
+        Ok(Page { drafts, next })
+    }
+
+    async fn live_ids(
+        &self,
+        owner: &Owner,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionId>, StoreError> {
+        self.check()?;
+        Ok(self.owned(owner, now).iter().map(|s| s.id).collect())
     }
 }
 

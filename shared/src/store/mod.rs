@@ -9,7 +9,7 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{CreateToken, ExpiryPolicy, Session, SessionId, SessionPatch};
+use crate::domain::{CreateToken, ExpiryPolicy, Owner, Session, SessionId, SessionPatch};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -50,11 +50,14 @@ pub trait StoreCreate {
     ) -> impl Future<Output = Result<Session, StoreError>> + Send;
 }
 
+/// Every verb but create names the draft's `owner` (`None`: anonymous mode): another
+/// owner's draft, or an owned one in anonymous mode, is `NotFound`, as if it did not exist.
 pub trait StoreGet {
     /// A live session, or `NotFound` / `Expired`.
     fn get(
         &self,
         id: SessionId,
+        owner: Option<&Owner>,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Session, StoreError>> + Send;
 }
@@ -64,6 +67,7 @@ pub trait StoreUpdate {
     fn update(
         &self,
         id: SessionId,
+        owner: Option<&Owner>,
         patch: &SessionPatch,
         now: DateTime<Utc>,
         policy: &ExpiryPolicy,
@@ -75,8 +79,45 @@ pub trait StoreDelete {
     fn delete(
         &self,
         id: SessionId,
+        owner: Option<&Owner>,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Session, StoreError>> + Send;
+}
+
+/// Where a page of an owner's drafts starts: after the draft created at `created_at` (epoch
+/// milliseconds) with id `id`, in the order the list goes (newest first).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageStart {
+    pub created_at: i64,
+    pub id: SessionId,
+}
+
+/// A page of an owner's live drafts, newest first, and where the next starts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page {
+    pub drafts: Vec<Session>,
+    pub next: Option<PageStart>,
+}
+
+/// Owned mode: an owner's drafts, through the index on `owner` (`template.yaml`'s `byOwner`).
+pub trait StoreList {
+    /// Up to `limit` live drafts of `owner`, newest first, from `start`. A page may hold fewer
+    /// than `limit` with a `next` still given (expired and deleted drafts are read, then left
+    /// out); the list ends where `next` is `None`.
+    fn list(
+        &self,
+        owner: &Owner,
+        now: DateTime<Utc>,
+        start: Option<&PageStart>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Page, StoreError>> + Send;
+
+    /// The ids of `owner`'s live drafts: what the per-owner cap counts.
+    fn live_ids(
+        &self,
+        owner: &Owner,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<SessionId>, StoreError>> + Send;
 }
 
 pub trait StorePing {

@@ -14,6 +14,19 @@ use crate::support::{
 
 store_suite!(dynamodb_lagging_ttl);
 
+/// The same suite in owned mode, every request signed in as one person.
+mod owned {
+    use project_session::DynamoStore;
+
+    use crate::support::{dynamodb_lagging_ttl, Owned};
+
+    async fn dynamodb_owned() -> Owned<DynamoStore> {
+        Owned::new(dynamodb_lagging_ttl().await)
+    }
+
+    store_suite!(dynamodb_owned);
+}
+
 #[tokio::test]
 async fn the_table_expires_items_by_the_ttl_attribute_the_code_writes() {
     let store = dynamodb().await;
@@ -142,12 +155,14 @@ async fn every_event_fixture_runs_through_its_function_handler() {
             | "update-session-seed.json"
             | "delete-session.json"
             | "health.json" => StatusCode::OK,
+            // Anonymous mode has no owners to list (owned mode: `template.rs`).
+            "list-sessions.json" => StatusCode::NOT_FOUND,
             other => panic!("{other} has no expectation here: add one"),
         };
         assert_eq!(reply.status, expected, "{name}: {}", reply.json);
         seen.push(name);
     }
-    assert_eq!(seen.len(), 6, "{seen:?}");
+    assert_eq!(seen.len(), 7, "{seen:?}");
 }
 
 /// A closed port: the connection is refused, as when DynamoDB is unreachable.

@@ -25,7 +25,7 @@ async fn serve(store: &DynamoStore, event: &Value) -> Response<Body> {
         }
         "GET" => {
             report
-                .observe(req, |req| handlers::get_session(store, req))
+                .observe(req, |req| handlers::get_session(store, &config, req))
                 .await
         }
         "PUT" => {
@@ -35,7 +35,7 @@ async fn serve(store: &DynamoStore, event: &Value) -> Response<Body> {
         }
         "DELETE" => {
             report
-                .observe(req, |req| handlers::delete_session(store, req))
+                .observe(req, |req| handlers::delete_session(store, &config, req))
                 .await
         }
         method => panic!("no route for {method}"),

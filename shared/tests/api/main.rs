@@ -9,6 +9,7 @@ mod suite;
 mod dynamodb_local;
 mod logs;
 mod memory_store;
+mod owners;
 mod properties;
 mod retries;
 mod template;

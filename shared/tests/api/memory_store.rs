@@ -11,6 +11,19 @@ async fn memory() -> MemoryStore {
 
 store_suite!(memory);
 
+/// The same suite in owned mode, every request signed in as one person.
+mod owned {
+    use project_session::store::memory::MemoryStore;
+
+    use crate::support::Owned;
+
+    async fn memory_owned() -> Owned<MemoryStore> {
+        Owned::new(MemoryStore::default())
+    }
+
+    store_suite!(memory_owned);
+}
+
 #[tokio::test]
 async fn an_unavailable_store_gives_503_with_retry_after_and_no_internals() {
     let store = MemoryStore::unavailable();

@@ -753,7 +753,7 @@ macro_rules! store_suite {
                 let id = create(&*store, None).await;
                 let mut ev = event("get-session.json", Some(&id));
                 ev["requestContext"]["http"]["method"] = json!("PATCH");
-                let reply = Reply::from(handlers::get_session(&*store, request(&ev)).await);
+                let reply = Reply::from(handlers::get_session(&*store, &config(), request(&ev)).await);
                 assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
                 assert_eq!(reply.headers["allow"], "GET");
                 assert_eq!(reply.json, json!({"error": "Method not allowed"}));

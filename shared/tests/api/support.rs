@@ -10,21 +10,153 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use lambda_http::http::{HeaderMap, StatusCode};
 use lambda_http::{Body, Request, Response};
-use project_session::domain::{ExpiryPolicy, Field, FieldValue, NewSession, Session, SessionId};
+use project_session::config::AuthMode;
+use project_session::domain::{
+    ExpiryPolicy, Field, FieldValue, NewSession, Owner, Session, SessionId, SessionPatch,
+};
 use project_session::dynamodb::{client_from_env, item_to_session, session_to_item, KEY_ATTRIBUTE};
 use project_session::store::memory::MemoryStore;
+use project_session::store::{Page, PageStart, StoreError, StoreList, Updated};
 use project_session::store::{StoreCreate, StoreDelete, StoreGet, StorePing, StoreUpdate};
 use project_session::{handlers, Config, DynamoStore};
 use serde_json::{json, Value};
 
 /// A store under test, plus the back doors a test needs to plant and inspect raw items.
 pub trait Backend:
-    StoreCreate + StoreGet + StoreUpdate + StoreDelete + StorePing + Send + Sync + 'static
+    StoreCreate + StoreGet + StoreUpdate + StoreDelete + StoreList + StorePing + Send + Sync + 'static
 {
     /// Stores a session as is, expired or not, as a lagging TTL sweep leaves it.
     fn plant(&self, session: Session) -> impl Future<Output = ()> + Send;
     /// The stored draft, live or expired (not one that was deleted).
     fn raw(&self, id: SessionId) -> impl Future<Output = Option<Session>> + Send;
+    /// Owned mode: the `sub` every request through `call` carries, as API Gateway's JWT
+    /// authorizer would put it. `None`: anonymous mode.
+    fn owner(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// A store under test in owned mode (`AUTH_MODE=jwt`), every request signed in as `owner`: the
+/// whole suite runs so too.
+pub struct Owned<S> {
+    pub store: S,
+    pub owner: &'static str,
+}
+
+impl<S> Owned<S> {
+    /// A person of their own for each test, so that no test meets another's drafts or cap.
+    pub fn new(store: S) -> Self {
+        let owner = format!("suite-owner-{}", uuid::Uuid::new_v4());
+        Self {
+            store,
+            owner: Box::leak(owner.into_boxed_str()),
+        }
+    }
+}
+
+impl<S: StoreCreate + Sync> StoreCreate for Owned<S> {
+    async fn create(
+        &self,
+        session: &Session,
+        token: &project_session::domain::CreateToken,
+    ) -> Result<Session, StoreError> {
+        self.store.create(session, token).await
+    }
+}
+
+impl<S: StoreGet + Sync> StoreGet for Owned<S> {
+    async fn get(
+        &self,
+        id: SessionId,
+        owner: Option<&Owner>,
+        now: DateTime<Utc>,
+    ) -> Result<Session, StoreError> {
+        self.store.get(id, owner, now).await
+    }
+}
+
+impl<S: StoreUpdate + Sync> StoreUpdate for Owned<S> {
+    async fn update(
+        &self,
+        id: SessionId,
+        owner: Option<&Owner>,
+        patch: &SessionPatch,
+        now: DateTime<Utc>,
+        policy: &ExpiryPolicy,
+    ) -> Result<Updated, StoreError> {
+        self.store.update(id, owner, patch, now, policy).await
+    }
+}
+
+impl<S: StoreDelete + Sync> StoreDelete for Owned<S> {
+    async fn delete(
+        &self,
+        id: SessionId,
+        owner: Option<&Owner>,
+        now: DateTime<Utc>,
+    ) -> Result<Session, StoreError> {
+        self.store.delete(id, owner, now).await
+    }
+}
+
+impl<S: StoreList + Sync> StoreList for Owned<S> {
+    async fn list(
+        &self,
+        owner: &Owner,
+        now: DateTime<Utc>,
+        start: Option<&PageStart>,
+        limit: u32,
+    ) -> Result<Page, StoreError> {
+        self.store.list(owner, now, start, limit).await
+    }
+    async fn live_ids(
+        &self,
+        owner: &Owner,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionId>, StoreError> {
+        self.store.live_ids(owner, now).await
+    }
+}
+
+impl<S: StorePing + Sync> StorePing for Owned<S> {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.store.ping().await
+    }
+}
+
+impl<S: Backend> Backend for Owned<S> {
+    /// Planted drafts are the owner's, as the suite's requests would have made them.
+    async fn plant(&self, mut session: Session) {
+        session
+            .owner
+            .get_or_insert_with(|| Owner::parse(self.owner).expect("an owner"));
+        self.store.plant(session).await;
+    }
+    /// As the suite planted or made it: the owner, always the suite's, left out.
+    async fn raw(&self, id: SessionId) -> Option<Session> {
+        let mut session = self.store.raw(id).await?;
+        if session.owner.as_ref().map(Owner::as_str) == Some(self.owner) {
+            session.owner = None;
+        }
+        Some(session)
+    }
+    fn owner(&self) -> Option<&'static str> {
+        Some(self.owner)
+    }
+}
+
+/// `event` as API Gateway passes it after its JWT authorizer accepted a token of `sub`.
+pub fn signed_in(mut event: Value, sub: &str) -> Value {
+    event["requestContext"]["authorizer"] =
+        json!({ "jwt": { "claims": { "sub": sub }, "scopes": null } });
+    event
+}
+
+pub fn owned_config() -> Config {
+    Config {
+        auth: AuthMode::Jwt,
+        ..config()
+    }
 }
 
 impl Backend for MemoryStore {
@@ -94,6 +226,8 @@ pub async fn dynamodb_lagging_ttl() -> DynamoStore {
 
 pub fn config() -> Config {
     Config {
+        auth: AuthMode::Anonymous,
+        max_drafts_per_owner: Config::DEFAULT_MAX_DRAFTS_PER_OWNER,
         table_name: "unused-by-handlers".into(),
         policy: ExpiryPolicy::default(),
         max_attempts: 3,
@@ -147,14 +281,27 @@ pub async fn call<B: Backend>(store: &B, event: &Value) -> Reply {
 }
 
 pub async fn call_with<B: Backend>(store: &B, event: &Value, config: &Config) -> Reply {
+    let (event, config) = match store.owner() {
+        Some(sub) => (
+            &signed_in(event.clone(), sub),
+            &Config {
+                auth: AuthMode::Jwt,
+                ..config.clone()
+            },
+        ),
+        None => (event, config),
+    };
     let req = request(event);
     let has_id = event.get("pathParameters").is_some();
     let response = match (req.method().as_str(), has_id) {
         ("POST", _) => handlers::create_session(store, config, req).await,
         ("GET", _) if event["rawPath"] == "/health" => handlers::health(store, req).await,
-        ("GET", _) => handlers::get_session(store, req).await,
+        ("GET", _) if event["rawPath"] == "/project-sessions" => {
+            handlers::list_sessions(store, config, req).await
+        }
+        ("GET", _) => handlers::get_session(store, config, req).await,
         ("PUT", _) => handlers::update_session(store, config, req).await,
-        ("DELETE", _) => handlers::delete_session(store, req).await,
+        ("DELETE", _) => handlers::delete_session(store, config, req).await,
         (method, _) => panic!("no route for {method}"),
     };
     Reply::from(response)

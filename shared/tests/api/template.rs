@@ -7,23 +7,78 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use lambda_http::{Body, Request, Response};
-use project_session::dynamodb::{client_from_env, OperationLog, KEY_ATTRIBUTE, TTL_ATTRIBUTE};
+use project_session::dynamodb::{
+    client_from_env, OperationLog, CREATED_AT, KEY_ATTRIBUTE, OWNER_ATTRIBUTE, OWNER_INDEX,
+    OWNER_INDEX_PROJECTION, TTL_ATTRIBUTE,
+};
 use project_session::{handlers, DynamoStore};
 use serde_json::Value;
 use yaml_rust2::{Yaml, YamlLoader};
 
-use crate::support::{config, create, event, request, with_body, Reply};
+use crate::support::{config, event, owned_config, request, signed_in, with_body, Reply};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn template() -> Yaml {
-    let text = std::fs::read_to_string(root().join("template.yaml")).expect("template.yaml");
-    YamlLoader::load_from_str(&text)
-        .expect("template.yaml is YAML")
-        .remove(0)
+/// `AuthMode`: what the stack deploys differs by it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mode {
+    Anonymous,
+    Owned,
 }
+
+const MODES: [Mode; 2] = [Mode::Anonymous, Mode::Owned];
+
+/// template.yaml as CloudFormation deploys it in `mode`: `Fn::If` on `Owned` resolved (as
+/// AWS::LanguageExtensions does), `!Ref AWS::NoValue` dropped, `Condition: Owned` resources
+/// only when owned. (The YAML reader drops short tags: `!Ref X` reads as `X`.)
+fn template_in(mode: Mode) -> Yaml {
+    let text = std::fs::read_to_string(root().join("template.yaml")).expect("template.yaml");
+    let raw = YamlLoader::load_from_str(&text)
+        .expect("template.yaml is YAML")
+        .remove(0);
+    let mut t = resolve(raw, mode == Mode::Owned).expect("a template");
+    if let Yaml::Hash(resources) = &mut t["Resources"] {
+        resources.retain(|_, r| mode == Mode::Owned || r["Condition"].as_str() != Some("Owned"));
+    }
+    t
+}
+
+fn template() -> Yaml {
+    template_in(Mode::Anonymous)
+}
+
+fn resolve(node: Yaml, owned: bool) -> Option<Yaml> {
+    match node {
+        Yaml::String(s) if s == "AWS::NoValue" => None,
+        Yaml::Hash(hash) => {
+            if hash.len() == 1 {
+                if let Some(Yaml::Array(branches)) = hash.get(&Yaml::String("Fn::If".into())) {
+                    if branches.len() == 3 && branches[0].as_str() == Some("Owned") {
+                        let branch = branches[if owned { 1 } else { 2 }].clone();
+                        return resolve(branch, owned);
+                    }
+                }
+            }
+            Some(Yaml::Hash(
+                hash.into_iter()
+                    .filter_map(|(k, v)| Some((k, resolve(v, owned)?)))
+                    .collect(),
+            ))
+        }
+        Yaml::Array(items) => Some(Yaml::Array(
+            items
+                .into_iter()
+                .filter_map(|v| resolve(v, owned))
+                .collect(),
+        )),
+        other => Some(other),
+    }
+}
+
+/// What a function's policy may name: the table, or (owned mode) its owners' index.
+const TABLE_RESOURCES: [&str; 2] = ["SessionsTable.Arn", "${SessionsTable.Arn}/index/byOwner"];
 
 fn strings(yaml: &Yaml) -> Vec<String> {
     match yaml {
@@ -83,10 +138,9 @@ fn declared_functions(template: &Yaml) -> BTreeMap<String, Declared> {
                         .flatten()
                         .flat_map(|p| p["Statement"].as_vec().cloned().unwrap_or_default())
                         .flat_map(|s| {
-                            assert_eq!(
-                                s["Resource"].as_str(),
-                                Some("SessionsTable.Arn"),
-                                "{binary}: only the table"
+                            assert!(
+                                TABLE_RESOURCES.contains(&s["Resource"].as_str().unwrap_or("")),
+                                "{binary}: only the table and its index"
                             );
                             strings(&s["Action"])
                         }),
@@ -163,13 +217,21 @@ fn watch_routes() -> BTreeSet<(String, String, String)> {
 
 #[test]
 fn every_template_function_is_a_crate_and_every_crate_a_function() {
-    let declared: BTreeSet<String> = declared_functions(&template()).into_keys().collect();
+    let declared: BTreeSet<String> = declared_functions(&template_in(Mode::Owned))
+        .into_keys()
+        .collect();
     assert_eq!(declared, function_crates());
+    // Anonymous drafts have no owner to list.
+    let anonymous: BTreeSet<String> = declared_functions(&template()).into_keys().collect();
+    let mut expected = function_crates();
+    expected.remove("list-sessions");
+    assert_eq!(anonymous, expected);
 }
 
 #[test]
 fn api_gateway_and_cargo_lambda_watch_route_the_same_requests_to_the_same_functions() {
-    let functions = declared_functions(&template());
+    // `cargo lambda watch` serves every route; the list answers 404 in anonymous mode.
+    let functions = declared_functions(&template_in(Mode::Owned));
     let in_template: BTreeSet<(String, String, String)> = functions
         .values()
         .flat_map(|f| {
@@ -258,6 +320,17 @@ fn the_api_lets_a_browser_send_if_match_and_read_the_etag() {
     for header in ["Content-Type", "If-Match", "Idempotency-Key"] {
         assert!(allowed.iter().any(|h| h == header), "{header} is allowed");
     }
+    assert!(
+        !allowed.iter().any(|h| h == "Authorization"),
+        "no tokens in anonymous mode"
+    );
+    let owned = template_in(Mode::Owned);
+    let allowed =
+        strings(&owned["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"]["AllowHeaders"]);
+    assert!(
+        allowed.iter().any(|h| h == "Authorization"),
+        "owned mode takes the bearer token"
+    );
     assert!(strings(&cors["ExposeHeaders"]).iter().any(|h| h == "ETag"));
     let methods = strings(&cors["AllowMethods"]);
     for (method, _, _) in watch_routes() {
@@ -277,25 +350,82 @@ fn handler_of(function: &str) -> String {
 }
 
 async fn run_handler(name: &str, store: &DynamoStore, req: Request) -> Response<Body> {
+    run_handler_with(name, store, req, &config()).await
+}
+
+async fn run_handler_with(
+    name: &str,
+    store: &DynamoStore,
+    req: Request,
+    config: &project_session::Config,
+) -> Response<Body> {
     match name {
-        "create_session" => handlers::create_session(store, &config(), req).await,
-        "get_session" => handlers::get_session(store, req).await,
-        "update_session" => handlers::update_session(store, &config(), req).await,
-        "delete_session" => handlers::delete_session(store, req).await,
+        "create_session" => handlers::create_session(store, config, req).await,
+        "get_session" => handlers::get_session(store, config, req).await,
+        "update_session" => handlers::update_session(store, config, req).await,
+        "delete_session" => handlers::delete_session(store, config, req).await,
+        "list_sessions" => handlers::list_sessions(store, config, req).await,
         "health" => handlers::health(store, req).await,
         other => panic!("unknown handler {other}"),
     }
 }
 
+/// A draft to run a verb on, made as `mode` makes it, and a request as API Gateway passes it.
+async fn draft_and_event(store: &DynamoStore, mode: Mode, fixture: &str, sub: &str) -> Value {
+    let reply = match mode {
+        Mode::Anonymous => Reply::from(
+            run_handler(
+                "create_session",
+                store,
+                request(&event("create-session.json", None)),
+            )
+            .await,
+        ),
+        Mode::Owned => Reply::from(
+            run_handler_with(
+                "create_session",
+                store,
+                request(&signed_in(event("create-session.json", None), sub)),
+                &owned_config(),
+            )
+            .await,
+        ),
+    };
+    let id = reply.json["sessionId"]
+        .as_str()
+        .expect("a draft")
+        .to_string();
+    let ev = event(fixture, Some(&id));
+    match mode {
+        Mode::Anonymous => ev,
+        Mode::Owned => signed_in(ev, sub),
+    }
+}
+
 #[tokio::test]
 async fn each_function_may_call_exactly_the_dynamodb_operations_its_code_makes() {
+    for mode in MODES {
+        operations_match_policies(mode).await;
+    }
+}
+
+/// Each function, in `mode`, runs each of its `events/` fixtures against DynamoDB Local: its
+/// IAM actions are exactly the operations it made; each verb is one request, but an owned
+/// create, which counts the owner's drafts first (the per-owner cap).
+async fn operations_match_policies(mode: Mode) {
     let table = std::env::var("TABLE_NAME").expect("TABLE_NAME: run with scripts/test.sh");
     let client = client_from_env(3);
     let plain = DynamoStore::new(client.clone(), &table);
     let log = OperationLog::default();
     let logged = DynamoStore::new(log.attach(&client), &table);
+    let config = match mode {
+        Mode::Anonymous => config(),
+        Mode::Owned => owned_config(),
+    };
+    // A person of this run's own: drafts stay in the table for a day, and count to the cap.
+    let sub = format!("template-test-{}", uuid::Uuid::new_v4());
 
-    for f in declared_functions(&template()).values() {
+    for f in declared_functions(&template_in(mode)).values() {
         let handler = handler_of(&f.binary);
         let fixtures: Vec<String> = std::fs::read_dir(root().join("events"))
             .unwrap()
@@ -308,8 +438,7 @@ async fn each_function_may_call_exactly_the_dynamodb_operations_its_code_makes()
         assert!(!fixtures.is_empty(), "{} has an event in events/", f.binary);
         let mut made = BTreeSet::new();
         for fixture in fixtures {
-            let id = create(&plain, None).await;
-            let ev = event(&fixture, Some(&id));
+            let ev = draft_and_event(&plain, mode, &fixture, &sub).await;
             let (method, path) = ev["routeKey"].as_str().unwrap().split_once(' ').unwrap();
             assert!(
                 f.routes.contains(&(method.to_string(), path.to_string())),
@@ -317,17 +446,31 @@ async fn each_function_may_call_exactly_the_dynamodb_operations_its_code_makes()
                 f.binary
             );
             log.take();
-            let reply = Reply::from(run_handler(&handler, &logged, request(&ev)).await);
-            assert!(reply.status.is_success(), "{fixture}: {}", reply.json);
+            let reply =
+                Reply::from(run_handler_with(&handler, &logged, request(&ev), &config).await);
+            assert!(
+                reply.status.is_success(),
+                "{mode:?} {fixture}: {}",
+                reply.json
+            );
             let operations = log.take();
+            let expected = if mode == Mode::Owned && handler == "create_session" {
+                2
+            } else {
+                1
+            };
             assert_eq!(
                 operations.len(),
-                1,
-                "{fixture}: one DynamoDB request, made {operations:?}"
+                expected,
+                "{mode:?} {fixture}: DynamoDB requests made {operations:?}"
             );
             made.extend(operations.into_iter().map(|op| format!("dynamodb:{op}")));
         }
-        assert_eq!(made, f.actions, "{}: IAM actions vs calls made", f.binary);
+        assert_eq!(
+            made, f.actions,
+            "{mode:?} {}: IAM actions vs calls made",
+            f.binary
+        );
     }
 }
 
@@ -369,4 +512,78 @@ async fn a_refused_request_never_reaches_dynamodb() {
             "{handler} called DynamoDB for a refused request"
         );
     }
+}
+
+#[test]
+fn in_owned_mode_every_route_but_health_needs_a_token_from_the_issuer() {
+    let t = template_in(Mode::Owned);
+    let auth = &t["Resources"]["HttpApi"]["Properties"]["Auth"];
+    let default = auth["DefaultAuthorizer"]
+        .as_str()
+        .expect("a default authorizer");
+    let jwt = &auth["Authorizers"][default];
+    assert_eq!(
+        jwt["IdentitySource"].as_str(),
+        Some("$request.header.Authorization")
+    );
+    assert_eq!(
+        jwt["JwtConfiguration"]["issuer"].as_str(),
+        Some("JwtIssuer")
+    );
+    assert_eq!(
+        jwt["JwtConfiguration"]["audience"].as_str(),
+        Some("JwtAudience")
+    );
+    for (name, r) in t["Resources"].as_hash().unwrap() {
+        for (_, e) in r["Properties"]["Events"].as_hash().into_iter().flatten() {
+            let open = e["Properties"]["Auth"]["Authorizer"].as_str() == Some("NONE");
+            let health = e["Properties"]["Path"].as_str() == Some("/health");
+            assert_eq!(open, health, "{:?}: only /health is open", name.as_str());
+        }
+    }
+    // Anonymous mode has no authorizer at all.
+    assert!(template()["Resources"]["HttpApi"]["Properties"]["Auth"].is_badvalue());
+    let env = &t["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(env["AUTH_MODE"].as_str(), Some("AuthMode"));
+    assert_eq!(
+        env["MAX_DRAFTS_PER_OWNER"].as_str(),
+        Some("MaxDraftsPerOwner")
+    );
+}
+
+#[test]
+fn the_owners_index_is_the_one_the_adapter_queries() {
+    let t = template();
+    let table = &t["Resources"]["SessionsTable"]["Properties"];
+    let index = table["GlobalSecondaryIndexes"]
+        .as_vec()
+        .and_then(|all| {
+            all.iter()
+                .find(|i| i["IndexName"].as_str() == Some(OWNER_INDEX))
+        })
+        .expect("the byOwner index");
+    let keys: Vec<(&str, &str)> = index["KeySchema"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["AttributeName"].as_str().unwrap(),
+                k["KeyType"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(keys, [(OWNER_ATTRIBUTE, "HASH"), (CREATED_AT, "RANGE")]);
+    assert_eq!(
+        index["Projection"]["ProjectionType"].as_str(),
+        Some("INCLUDE")
+    );
+    let projected: BTreeSet<String> = strings(&index["Projection"]["NonKeyAttributes"])
+        .into_iter()
+        .collect();
+    let adapter: BTreeSet<String> = OWNER_INDEX_PROJECTION
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    assert_eq!(projected, adapter);
 }

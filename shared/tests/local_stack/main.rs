@@ -1,10 +1,12 @@
 //! The local stack's tests, in one binary: the checks `scripts/dev.sh` makes before it starts,
 //! and the README's main command itself (`scripts/dev.sh`: DynamoDB Local and `cargo lambda
 //! watch`) started on free ports, driven over HTTP as a browser would (`e2e`) and by
-//! Schemathesis against `openapi.yaml` (`contract`).
+//! Schemathesis against `openapi.yaml` (`contract`); in owned mode, behind the local stand-in
+//! for API Gateway's JWT authorizer (`owned`).
 
 mod stack;
 
 mod contract;
 mod dev_script;
 mod e2e;
+mod owned;

@@ -32,6 +32,11 @@ pub struct Stack {
 impl Stack {
     /// `name` names its log, `.local/<name>-dev.log`.
     pub fn start(name: &str) -> Stack {
+        Self::start_with(name, &[])
+    }
+
+    /// With more of the script's settings (e.g. `AUTH_MODE=jwt`).
+    pub fn start_with(name: &str, env: &[(&str, &str)]) -> Stack {
         // A test that failed with the stack up poisons the lock; the next one may still go.
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
         let root = root();
@@ -44,6 +49,7 @@ impl Stack {
         let out = std::fs::File::options().append(true).open(&log).unwrap();
         let err = out.try_clone().unwrap();
         let child = Command::new(root.join("scripts/dev.sh"))
+            .envs(env.iter().copied())
             .env("PORT", port.to_string())
             .env("DYNAMODB_PORT", free_port().to_string())
             .env("WEB_PORT", free_port().to_string())

@@ -1,0 +1,142 @@
+//! Owned mode's list of an owner's drafts: a `Query` of the sparse `byOwner` index (only owned
+//! items carry `owner`), newest first, live drafts only.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, Select};
+use chrono::{DateTime, Utc};
+
+use super::error::store_error;
+use super::item::{
+    is_deleted, item_to_session, key, live_until, n, number, COMPLETED_STEPS, CREATED_AT,
+    KEY_ATTRIBUTE, OWNER_ATTRIBUTE, OWNER_INDEX, VERSION,
+};
+use super::DynamoStore;
+use crate::domain::{is_expired, Owner, SessionId};
+use crate::store::{Page, PageStart, StoreError, StoreList};
+
+/// Every page reads at most this many index entries, live or not.
+const READ_PER_PAGE_MAX: i32 = 100;
+
+impl DynamoStore {
+    async fn query_owner(
+        &self,
+        owner: &Owner,
+        start: Option<&PageStart>,
+        read: i32,
+        select: Select,
+    ) -> Result<(Vec<HashMap<String, AttributeValue>>, Option<PageStart>), StoreError> {
+        let start_key = start.map(|start| {
+            HashMap::from([
+                (
+                    OWNER_ATTRIBUTE.to_string(),
+                    AttributeValue::S(owner.as_str().into()),
+                ),
+                (CREATED_AT.to_string(), n(start.created_at)),
+                (KEY_ATTRIBUTE.to_string(), key(start.id)),
+            ])
+        });
+        let output = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name(OWNER_INDEX)
+            .key_condition_expression("#owner = :owner")
+            .expression_attribute_names("#owner", OWNER_ATTRIBUTE)
+            .expression_attribute_values(":owner", AttributeValue::S(owner.as_str().into()))
+            .scan_index_forward(false)
+            .limit(read)
+            .select(select)
+            .set_exclusive_start_key(start_key)
+            .send()
+            .await
+            .map_err(store_error)?;
+        let next = match output.last_evaluated_key() {
+            Some(last) => Some(PageStart {
+                created_at: number(last, CREATED_AT)?,
+                id: last
+                    .get(KEY_ATTRIBUTE)
+                    .and_then(|v| v.as_s().ok())
+                    .and_then(|s| SessionId::parse(s))
+                    .ok_or(super::item::MalformedItem(KEY_ATTRIBUTE))?,
+            }),
+            None => None,
+        };
+        Ok((output.items().to_vec(), next))
+    }
+}
+
+/// Live at `now`: neither deleted nor past either expiry (the TTL sweep is lazy).
+fn is_live(item: &HashMap<String, AttributeValue>, now: DateTime<Utc>) -> bool {
+    !is_deleted(item) && live_until(item).is_ok_and(|at| !is_expired(at, now))
+}
+
+impl StoreList for DynamoStore {
+    /// One `Query` of `limit` index entries (at most 100): expired and deleted ones are read and
+    /// left out, so a page may be short with more to come. The live test is made here, not in a
+    /// filter expression, for the same clock as every other verb's.
+    async fn list(
+        &self,
+        owner: &Owner,
+        now: DateTime<Utc>,
+        start: Option<&PageStart>,
+        limit: u32,
+    ) -> Result<Page, StoreError> {
+        let read = i32::try_from(limit)
+            .unwrap_or(READ_PER_PAGE_MAX)
+            .clamp(1, READ_PER_PAGE_MAX);
+        let (items, next) = self
+            .query_owner(owner, start, read, Select::AllProjectedAttributes)
+            .await?;
+        let drafts = items
+            .iter()
+            .filter(|item| is_live(item, now))
+            .map(item_to_index_session)
+            .collect::<Result<_, _>>()?;
+        Ok(Page { drafts, next })
+    }
+
+    /// Every page of the owner's index entries (one `Query` up to the cap and a few expired
+    /// ones; more only for an owner with over 100 stored).
+    async fn live_ids(
+        &self,
+        owner: &Owner,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionId>, StoreError> {
+        let mut ids = Vec::new();
+        let mut start = None;
+        loop {
+            let (items, next) = self
+                .query_owner(
+                    owner,
+                    start.as_ref(),
+                    READ_PER_PAGE_MAX,
+                    Select::AllProjectedAttributes,
+                )
+                .await?;
+            ids.extend(
+                items
+                    .iter()
+                    .filter(|item| is_live(item, now))
+                    .filter_map(|item| item.get(KEY_ATTRIBUTE)?.as_s().ok())
+                    .filter_map(|id| SessionId::parse(id)),
+            );
+            match next {
+                Some(next) => start = Some(next),
+                None => return Ok(ids),
+            }
+        }
+    }
+}
+
+/// An index entry as a session: what the index projects (no create token, no schema version).
+fn item_to_index_session(
+    item: &HashMap<String, AttributeValue>,
+) -> Result<crate::domain::Session, StoreError> {
+    let mut full = item.clone();
+    // The index leaves out what a picker does not need; the session reader wants them there.
+    full.entry(COMPLETED_STEPS.into())
+        .or_insert_with(|| AttributeValue::L(Vec::new()));
+    full.entry(VERSION.into()).or_insert_with(|| n(0));
+    Ok(item_to_session(&full)?)
+}

@@ -1,0 +1,297 @@
+//! Owned mode (`AUTH_MODE=jwt`) across owners, against both stores: a draft is its owner's
+//! alone, on every verb, and a request API Gateway did not authorize reaches nothing.
+
+use lambda_http::http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::{
+    call_with, config, event, owned_config, signed_in, with_body, with_header, Backend,
+};
+
+/// Someone of this test run's own: drafts stay in the table for a day and count to the cap.
+fn person(name: &str) -> String {
+    format!("{name}-{}", uuid::Uuid::new_v4())
+}
+
+async fn as_owner<B: Backend>(store: &B, sub: &str, ev: Value) -> crate::support::Reply {
+    call_with(store, &signed_in(ev, sub), &owned_config()).await
+}
+
+async fn created<B: Backend>(store: &B, sub: &str, body: &str) -> String {
+    let reply = as_owner(
+        store,
+        sub,
+        with_body(event("create-session.json", None), Some(body)),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json);
+    reply.json["sessionId"].as_str().unwrap().to_string()
+}
+
+fn update(id: &str, body: Value) -> Value {
+    let ev = with_body(
+        event("update-session.json", Some(id)),
+        Some(&body.to_string()),
+    );
+    with_header(ev, "if-match", "*")
+}
+
+async fn another_owners_draft_answers_404_on_every_verb<B: Backend>(store: &B) {
+    let (ada, bob) = (person("ada"), person("bob"));
+    let (ada, bob) = (ada.as_str(), bob.as_str());
+    let id = created(store, ada, r#"{"projectData":{"projectName":"Ada's"}}"#).await;
+    for (name, ev) in [
+        ("get", event("get-session.json", Some(&id))),
+        (
+            "update",
+            update(&id, json!({ "projectData": { "projectName": "Bob's" } })),
+        ),
+        ("delete", event("delete-session.json", Some(&id))),
+    ] {
+        let reply = as_owner(store, bob, ev).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{name}: {}",
+            reply.json
+        );
+        assert_eq!(
+            reply.json,
+            json!({ "error": "Session not found" }),
+            "{name}"
+        );
+        assert!(
+            reply.headers.get("etag").is_none(),
+            "{name} tells no version"
+        );
+    }
+    // Nor anonymous mode, on a stack switched back to it.
+    let reply = call_with(store, &event("get-session.json", Some(&id)), &config()).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    let reply = as_owner(store, ada, event("get-session.json", Some(&id))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json["projectData"], json!({ "projectName": "Ada's" }));
+    assert_eq!(reply.json["version"], 1, "nothing Bob sent changed it");
+}
+
+async fn a_request_without_verified_claims_reaches_nothing<B: Backend>(store: &B) {
+    let ada = person("ada");
+    let ada = ada.as_str();
+    let id = created(store, ada, "{}").await;
+    for (name, ev) in [
+        ("create", event("create-session.json", None)),
+        ("get", event("get-session.json", Some(&id))),
+        (
+            "update",
+            update(&id, json!({ "projectData": { "projectName": "x" } })),
+        ),
+        ("delete", event("delete-session.json", Some(&id))),
+    ] {
+        // A bearer token in a header is not a verified caller: only the authorizer's claims are.
+        let ev = with_header(
+            ev,
+            "authorization",
+            "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZGEtc3ViIn0.",
+        );
+        let reply = call_with(store, &ev, &owned_config()).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{name}: {}",
+            reply.json
+        );
+    }
+    let reply = as_owner(store, ada, event("get-session.json", Some(&id))).await;
+    assert_eq!(reply.json["version"], 1);
+}
+
+async fn one_idempotency_key_from_two_owners_makes_two_drafts<B: Backend>(store: &B) {
+    let (ada, bob) = (person("ada"), person("bob"));
+    let (ada, bob) = (ada.as_str(), bob.as_str());
+    let key = uuid::Uuid::new_v4().to_string();
+    let create = |sub: String| {
+        let ev = with_header(
+            with_body(event("create-session.json", None), Some("{}")),
+            "idempotency-key",
+            &key,
+        );
+        async move { as_owner(store, &sub, ev).await }
+    };
+    let ada = create(ada.to_string()).await;
+    let bob = create(bob.to_string()).await;
+    assert_eq!(
+        (ada.status, bob.status),
+        (StatusCode::CREATED, StatusCode::CREATED)
+    );
+    assert_ne!(ada.json["sessionId"], bob.json["sessionId"]);
+}
+
+fn list(query: &str) -> Value {
+    let mut ev = event("list-sessions.json", None);
+    ev["rawQueryString"] = json!(query);
+    let params: serde_json::Map<String, Value> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    ev["queryStringParameters"] = Value::Object(params);
+    ev
+}
+
+async fn the_list_shows_only_the_callers_live_drafts_newest_first_a_page_at_a_time<B: Backend>(
+    store: &B,
+) {
+    let (ada, bob) = (person("ada"), person("bob"));
+    let (ada, bob) = (ada.as_str(), bob.as_str());
+    let mut made = Vec::new();
+    for name in ["first", "second", "third", "fourth", "fifth"] {
+        made.push(
+            created(
+                store,
+                ada,
+                &json!({ "projectData": { "projectName": name } }).to_string(),
+            )
+            .await,
+        );
+        // Distinct creation instants: the list is ordered by them.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    created(store, bob, r#"{"projectData":{"projectName":"Bob's"}}"#).await;
+    // One deleted: it is gone from the list at once.
+    let gone = as_owner(store, ada, event("delete-session.json", Some(&made[1]))).await;
+    assert_eq!(gone.status, StatusCode::OK);
+
+    let mut seen = Vec::new();
+    let mut query = "limit=2".to_string();
+    for _ in 0..10 {
+        let reply = as_owner(store, ada, list(&query)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+        for draft in reply.json["drafts"].as_array().unwrap() {
+            assert_eq!(draft["currentStep"], 1);
+            assert!(draft["lastActivity"].is_string() && draft["expiresAt"].is_string());
+            seen.push(draft["projectName"].as_str().unwrap().to_string());
+        }
+        match reply.json["nextPageToken"].as_str() {
+            Some(token) => query = format!("limit=2&pageToken={token}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["fifth", "fourth", "third", "first"]);
+}
+
+async fn the_list_refuses_what_it_cannot_read_and_is_not_there_in_anonymous_mode<B: Backend>(
+    store: &B,
+) {
+    let ada = person("ada");
+    let ada = ada.as_str();
+    for query in [
+        "limit=0",
+        "limit=51",
+        "limit=ten",
+        "pageToken=abc",
+        "pageToken=12.not-an-id",
+    ] {
+        let reply = as_owner(store, ada, list(query)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{query}: {}",
+            reply.json
+        );
+    }
+    let mut unsigned = list("");
+    unsigned["requestContext"]
+        .as_object_mut()
+        .unwrap()
+        .remove("authorizer");
+    let reply = call_with(store, &unsigned, &owned_config()).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let reply = call_with(store, &list(""), &config()).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+}
+
+async fn the_per_owner_cap_refuses_one_draft_too_many_but_never_a_repeat<B: Backend>(store: &B) {
+    let bob = person("bob");
+    let bob = bob.as_str();
+    let owner = format!("capped-{}", uuid::Uuid::new_v4());
+    let config = project_session::Config {
+        max_drafts_per_owner: 3,
+        ..owned_config()
+    };
+    let create = |key: String| {
+        let ev = with_header(
+            with_body(event("create-session.json", None), Some("{}")),
+            "idempotency-key",
+            &key,
+        );
+        let ev = signed_in(ev, &owner);
+        let config = config.clone();
+        async move { call_with(store, &ev, &config).await }
+    };
+    let keys: Vec<String> = (0..3).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    let mut ids = Vec::new();
+    for key in &keys {
+        let reply = create(key.clone()).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json);
+        ids.push(reply.json["sessionId"].clone());
+    }
+    let refused = create(uuid::Uuid::new_v4().to_string()).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.json);
+    assert_eq!(refused.json["maxDrafts"], 3);
+    // A retry of a create that made one of the three answers with its draft.
+    let repeat = create(keys[2].clone()).await;
+    assert_eq!(repeat.status, StatusCode::CREATED, "{}", repeat.json);
+    assert_eq!(repeat.json["sessionId"], ids[2]);
+    // Another person is not held by this one's cap.
+    let other = as_owner(
+        store,
+        bob,
+        with_body(event("create-session.json", None), Some("{}")),
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::CREATED);
+    // One finished: room for one more.
+    let id = ids[0].as_str().unwrap();
+    let done = call_with(
+        store,
+        &signed_in(event("delete-session.json", Some(id)), &owner),
+        &config,
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert_eq!(
+        create(uuid::Uuid::new_v4().to_string()).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        create(uuid::Uuid::new_v4().to_string()).await.status,
+        StatusCode::CONFLICT
+    );
+}
+
+macro_rules! for_each_store {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(&project_session::store::memory::MemoryStore::default()).await;
+            })*
+        }
+        mod dynamodb_local {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(&crate::support::dynamodb().await).await;
+            })*
+        }
+    };
+}
+
+for_each_store!(
+    another_owners_draft_answers_404_on_every_verb,
+    a_request_without_verified_claims_reaches_nothing,
+    one_idempotency_key_from_two_owners_makes_two_drafts,
+    the_list_shows_only_the_callers_live_drafts_newest_first_a_page_at_a_time,
+    the_list_refuses_what_it_cannot_read_and_is_not_there_in_anonymous_mode,
+    the_per_owner_cap_refuses_one_draft_too_many_but_never_a_repeat,
+);
