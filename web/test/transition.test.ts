@@ -358,4 +358,17 @@ describe('the transition function, around the table', () => {
     d.answer(ok({ success: true, version: 4, expiresAt: '' }));
     expect(before).toEqual(frozen);
   });
+
+  it('sends what is unsaved with keepalive when the page is hidden, but not while offline', () => {
+    const d = loaded();
+    d.send({ type: 'edit', fields: { clientName: 'Ada' } });
+    const sent = d.send({ type: 'pagehide' }).filter((e) => e.type === 'request');
+    expect(sent).toMatchObject([{ request: { kind: 'put', id: A, patch: { projectData: { clientName: 'Ada' } }, keepalive: true } }]);
+
+    const offline = loaded();
+    offline.send({ type: 'offline' });
+    offline.send({ type: 'edit', fields: { clientName: 'Ada' } });
+    expect(offline.send({ type: 'pagehide' }).filter((e) => e.type === 'request')).toEqual([]);
+    expect(offline.state.edits.clientName?.value).toBe('Ada');
+  });
 });

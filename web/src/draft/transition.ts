@@ -272,7 +272,8 @@ function noticed(tx: Tx, storedId: string | null, ended: string[]): void {
 /** Best effort while the page goes away; the edits stay in storage for the next load. */
 function pageHide(tx: Tx): void {
   const s = tx.s;
-  if (!canSend(s)) return;
+  // Offline, the request could only fail: the edits wait in storage for the next visit.
+  if (!canSend(s) || !s.online) return;
   const { patch, ifVersion } = sendable(s);
   tx.sendAside({ kind: 'put', id: s.sessionId!, patch, ifVersion, keepalive: true });
 }
