@@ -46,6 +46,22 @@ export interface Updated {
   expiresAt: string;
 }
 
+/** A draft as the list shows it (owned mode), for "Continue where you left off". */
+export interface DraftSummary {
+  sessionId: string;
+  /** The draft's title field (`TITLE_FIELD`, `projectName` here), when it has one. */
+  projectName?: string;
+  currentStep: number;
+  lastActivity: string;
+  expiresAt: string;
+}
+
+export interface DraftList {
+  drafts: DraftSummary[];
+  /** Where the next page starts; absent on the last page. */
+  nextPageToken?: string;
+}
+
 export interface Health {
   status: 'healthy' | 'unhealthy';
   dynamodb: 'connected' | 'disconnected';
@@ -88,6 +104,11 @@ export class ApiError extends Error {
   get isRetryable(): boolean {
     return this.status === 0 || this.status === 429 || this.status === 502 || this.status === 503 || this.status === 504;
   }
+
+  /** Owned mode: no valid token even after asking `getToken` again. The draft is kept. */
+  get isUnauthorized(): boolean {
+    return this.status === 401;
+  }
 }
 
 export interface ClientOptions {
@@ -98,8 +119,14 @@ export interface ClientOptions {
    * CORS configuration; turn this off for one that does not yet.
    */
   idempotencyKeys?: boolean;
-  /** Defaults to the global `fetch`; pass one to add auth headers or for tests. */
+  /** Defaults to the global `fetch`; pass one for tests or a proxy. */
   fetch?: typeof fetch;
+  /**
+   * Owned mode (`AuthMode=jwt`): the signed-in person's access token, sent as `Authorization:
+   * Bearer`. After a 401 it is asked again with `forceRefresh` and the request sent once more:
+   * a token that expired mid-typing is renewed, and no edit is lost.
+   */
+  getToken?: (options: { forceRefresh: boolean }) => Promise<string | null | undefined> | string | null | undefined;
 }
 
 export interface RequestOptions {
@@ -125,10 +152,12 @@ export class SessionClient {
   readonly baseUrl: string;
   private readonly fetchImpl: typeof fetch;
   private readonly idempotencyKeys: boolean;
+  private readonly getToken: ClientOptions['getToken'];
 
   constructor(options: ClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
     this.idempotencyKeys = options.idempotencyKeys ?? true;
+    this.getToken = options.getToken;
     // Bound, so that a detached `window.fetch` is not called with the wrong `this`.
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
@@ -151,6 +180,16 @@ export class SessionClient {
     if (options.ifVersion !== undefined) headers['If-Match'] = `"${options.ifVersion}"`;
     const response = await this.send('PUT', sessionPath(sessionId), patch, options, headers);
     return (await readJson(response)) as Updated;
+  }
+
+  /** Owned mode: the signed-in person's live drafts, newest first, a page at a time. */
+  async list(page: { limit?: number; pageToken?: string } = {}, options: RequestOptions = {}): Promise<DraftList> {
+    const query = new URLSearchParams();
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    if (page.pageToken !== undefined) query.set('pageToken', page.pageToken);
+    const suffix = query.toString() ? `?${query}` : '';
+    const response = await this.send('GET', `/project-sessions${suffix}`, undefined, options);
+    return (await readJson(response)) as DraftList;
   }
 
   async delete(sessionId: string, options: RequestOptions = {}): Promise<void> {
@@ -181,15 +220,25 @@ export class SessionClient {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
-    let response: Response;
+    let response = await this.attempt(path, init, headers, false);
+    // An expired token: once more with a fresh one. A second 401 is the caller's to show.
+    if (response.status === 401 && this.getToken) response = await this.attempt(path, init, headers, true);
+    if (!response.ok) throw await errorFrom(response);
+    return response;
+  }
+
+  private async attempt(path: string, init: RequestInit, headers: Record<string, string>, forceRefresh: boolean): Promise<Response> {
     try {
-      response = await this.fetchImpl(`${this.baseUrl}${path}`, init);
+      if (this.getToken) {
+        const token = await this.getToken({ forceRefresh });
+        if (token) headers.Authorization = `Bearer ${token}`;
+        else delete headers.Authorization;
+      }
+      return await this.fetchImpl(`${this.baseUrl}${path}`, init);
     } catch (cause) {
       if (isAbort(cause)) throw cause;
       throw new ApiError('The API could not be reached', 0, { cause });
     }
-    if (!response.ok) throw await errorFrom(response);
-    return response;
   }
 }
 

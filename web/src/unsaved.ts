@@ -45,24 +45,27 @@ export class UnsavedStore {
     private readonly storage: KeyValueStorage | null,
     fields: readonly string[] = FIELD_NAMES,
     private readonly aliases: Readonly<Record<string, string>> = FIELD_ALIASES,
+    owner: string | null = null,
   ) {
     // Every field the API knows stays in a record rewritten here, also one this form lacks (a
     // page with fewer fields must not erase another page's edits); the machine picks its own.
     this.fields = [...new Set([...FIELD_NAMES, ...fields])];
+    this.keys = storageKeys(owner);
   }
 
   private readonly fields: readonly string[];
+  private readonly keys: ReturnType<typeof storageKeys>;
 
   sessionId(): string | null {
-    return this.get(SESSION_ID_KEY);
+    return this.get(this.keys.sessionId);
   }
 
   setSessionId(sessionId: string | null): boolean {
-    return sessionId === null ? this.remove(SESSION_ID_KEY) : this.set(SESSION_ID_KEY, sessionId);
+    return sessionId === null ? this.remove(this.keys.sessionId) : this.set(this.keys.sessionId, sessionId);
   }
 
   read(sessionId: string): Unsaved {
-    return sanitize(this.json(key(sessionId)), this.fields, this.aliases);
+    return sanitize(this.json(this.keys.unsaved + sessionId), this.fields, this.aliases);
   }
 
   putField(sessionId: string, field: string, unsaved: UnsavedField): boolean {
@@ -101,7 +104,7 @@ export class UnsavedStore {
   }
 
   clear(sessionId: string): boolean {
-    return this.remove(key(sessionId));
+    return this.remove(this.keys.unsaved + sessionId);
   }
 
   /**
@@ -123,7 +126,7 @@ export class UnsavedStore {
 
   /** A create sent and not answered yet: a reload repeats it with the same idempotency key. */
   pending(): PendingCreate | null {
-    const value = this.json(PENDING_KEY);
+    const value = this.json(this.keys.pending);
     if (typeof value !== 'object' || value === null) return null;
     const { key: createKey, body, replacing } = value as Record<string, unknown>;
     if (typeof createKey !== 'string' || typeof body !== 'object' || body === null) return null;
@@ -138,17 +141,17 @@ export class UnsavedStore {
   }
 
   setPending(pending: PendingCreate | null): boolean {
-    return pending === null ? this.remove(PENDING_KEY) : this.set(PENDING_KEY, JSON.stringify(pending));
+    return pending === null ? this.remove(this.keys.pending) : this.set(this.keys.pending, JSON.stringify(pending));
   }
 
   /** Drafts submitted in this browser: no tab makes them again. The last few are kept. */
   ended(): string[] {
-    const value = this.json(ENDED_KEY);
+    const value = this.json(this.keys.ended);
     return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
   }
 
   markEnded(sessionId: string): boolean {
-    return this.set(ENDED_KEY, JSON.stringify([...this.ended().filter((id) => id !== sessionId), sessionId].slice(-ENDED_KEPT)));
+    return this.set(this.keys.ended, JSON.stringify([...this.ended().filter((id) => id !== sessionId), sessionId].slice(-ENDED_KEPT)));
   }
 
   private change(sessionId: string, edit: (record: Unsaved) => void): boolean {
@@ -156,7 +159,8 @@ export class UnsavedStore {
     edit(record);
     const empty =
       Object.keys(record.fields).length === 0 && record.currentStep === undefined && record.completedSteps === undefined;
-    return empty ? this.remove(key(sessionId)) : this.set(key(sessionId), JSON.stringify(record));
+    const name = this.keys.unsaved + sessionId;
+    return empty ? this.remove(name) : this.set(name, JSON.stringify(record));
   }
 
   private json(name: string): unknown {
@@ -201,12 +205,43 @@ export function sameSteps(a: number[] | undefined, b: number[] | undefined): boo
   return a !== undefined && b !== undefined && a.length === b.length && a.every((step, i) => step === b[i]);
 }
 
-function key(sessionId: string): string {
-  return `projectSession:unsaved:${sessionId}`;
+/**
+ * Where a browser keeps drafts: the original design's keys in anonymous mode; in owned mode,
+ * the same under the owner's own prefix, so that people sharing a browser never share them.
+ */
+function storageKeys(owner: string | null) {
+  if (owner === null) {
+    return { sessionId: SESSION_ID_KEY, unsaved: 'projectSession:unsaved:', pending: 'projectSession:create', ended: 'projectSession:ended' };
+  }
+  const prefix = ownerPrefix(owner);
+  return { sessionId: `${prefix}sessionId`, unsaved: `${prefix}unsaved:`, pending: `${prefix}create`, ended: `${prefix}ended` };
 }
 
-const PENDING_KEY = 'projectSession:create';
-const ENDED_KEY = 'projectSession:ended';
+function ownerPrefix(owner: string): string {
+  return `projectSession@${encodeURIComponent(owner)}:`;
+}
+
+/** Storage that can be listed, as `localStorage` can. */
+export interface ListableStorage extends KeyValueStorage {
+  readonly length: number;
+  key(index: number): string | null;
+}
+
+/**
+ * At sign-out: forgets everything this browser kept for `owner` (unsaved edits, the draft's
+ * id, a create on its way), so that the next person on this browser starts from nothing. The
+ * drafts themselves stay on the server, for the owner's next sign-in, on any device.
+ */
+export function forgetOwner(storage: ListableStorage, owner: string): void {
+  const prefix = ownerPrefix(owner);
+  const names: string[] = [];
+  for (let i = 0; i < storage.length; i++) {
+    const name = storage.key(i);
+    if (name?.startsWith(prefix)) names.push(name);
+  }
+  for (const name of names) storage.removeItem(name);
+}
+
 const ENDED_KEPT = 20;
 
 // What another version of this code, or a hand-edited entry, left behind must not break loading.

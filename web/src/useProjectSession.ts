@@ -41,6 +41,7 @@ export type Draft<T extends object = ProjectFormData> = DraftState<T> &
     | 'saveNow'
     | 'resolveConflicts'
     | 'dismissChangedElsewhere'
+    | 'listDrafts'
   >;
 
 export type ProjectSession = Draft<ProjectFormData>;
@@ -55,7 +56,8 @@ export function useDraft<T extends object = ProjectFormData>(options: UseDraftOp
   const [controller] = useState(() => {
     const merged = { ...defaults, ...options } as UseDraftOptions<T>;
     const client =
-      merged.client ?? new SessionClient({ baseUrl: merged.baseUrl, fetch: merged.fetch, idempotencyKeys: merged.idempotencyKeys });
+      merged.client ??
+      new SessionClient({ baseUrl: merged.baseUrl, fetch: merged.fetch, idempotencyKeys: merged.idempotencyKeys, getToken: merged.getToken });
     return { draft: new DraftController<T>({ ...merged, client }), autoStart: merged.autoStart ?? false };
   });
   const { draft, autoStart } = controller;
@@ -81,6 +83,7 @@ export function useDraft<T extends object = ProjectFormData>(options: UseDraftOp
     saveNow: draft.saveNow,
     resolveConflicts: draft.resolveConflicts,
     dismissChangedElsewhere: draft.dismissChangedElsewhere,
+    listDrafts: draft.listDrafts,
   };
 }
 

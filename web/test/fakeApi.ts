@@ -5,7 +5,7 @@
 
 import { FIELD_NAMES, type Session } from '../src/client';
 
-type StoredSession = Session & { projectData: Record<string, unknown> };
+type StoredSession = Session & { projectData: Record<string, unknown>; owner?: string };
 
 export interface RecordedRequest {
   method: string;
@@ -36,6 +36,13 @@ export class FakeApi {
   private nextId = 1;
   /** Idempotency-Key -> the id its first create made. */
   private readonly keys = new Map<string, string>();
+  /**
+   * Owned mode, as API Gateway's JWT authorizer and the functions do it: token -> its `sub`.
+   * A request without one of these gets 401; each draft answers only to its owner.
+   */
+  tokens: Map<string, string> | null = null;
+  /** Owned mode: live drafts one owner may have. */
+  maxDrafts = 20;
 
   /** The next requests fail this way, one failure per request. */
   failNext(...failures: Failure[]): void {
@@ -78,7 +85,22 @@ export class FakeApi {
 
   private route(method: string, path: string, headers: Record<string, string>, body: any): Response {
     if (path === '/health' && method === 'GET') return json(200, { status: 'healthy', dynamodb: 'connected' });
+    let owner: string | undefined;
+    if (this.tokens) {
+      owner = this.tokens.get((headers.Authorization ?? '').replace(/^Bearer /, ''));
+      if (owner === undefined) return json(401, { message: 'Unauthorized' });
+    }
+    if (path === '/project-sessions' && method === 'GET') {
+      const drafts = [...this.sessions.values()]
+        .filter((s) => s.owner === owner)
+        .reverse()
+        .map((s) => ({ sessionId: s.sessionId, currentStep: s.currentStep, lastActivity: s.lastActivity, expiresAt: s.expiresAt }));
+      return json(200, { drafts });
+    }
     if (path === '/project-session' && method === 'POST') {
+      if (owner !== undefined && [...this.sessions.values()].filter((s) => s.owner === owner).length >= this.maxDrafts) {
+        return json(409, { error: `You have ${this.maxDrafts} drafts already: finish or discard one to start another`, maxDrafts: this.maxDrafts });
+      }
       const refused = invalidFields(body?.projectData);
       if (refused) return json(400, { error: 'Invalid request body', details: refused });
       const key = headers['Idempotency-Key'];
@@ -102,14 +124,18 @@ export class FakeApi {
         lastActivity: now,
         expiresAt: now,
         version: 1,
+        ...(owner === undefined ? {} : { owner }),
       });
       return json(201, { sessionId, expiresAt: now }, { ETag: '"1"' });
     }
     const match = /^\/project-session\/([^/]+)$/.exec(path);
     if (!match) return json(404, { error: 'Not found' });
     const session = this.sessions.get(decodeURIComponent(match[1]));
-    if (!session) return json(404, { error: 'Session not found' });
-    if (method === 'GET') return json(200, structuredClone(session), { ETag: `"${session.version}"` });
+    if (!session || session.owner !== owner) return json(404, { error: 'Session not found' });
+    if (method === 'GET') {
+      const { owner: _, ...shown } = structuredClone(session);
+      return json(200, shown, { ETag: `"${session.version}"` });
+    }
     if (method === 'DELETE') {
       this.sessions.delete(session.sessionId);
       return json(200, { success: true });
@@ -179,6 +205,12 @@ export class MemoryStorage {
   readonly items = new Map<string, string>();
   full = false;
   constructor(private readonly events?: EventTarget) {}
+  get length(): number {
+    return this.items.size;
+  }
+  key(index: number): string | null {
+    return [...this.items.keys()][index] ?? null;
+  }
   getItem(key: string): string | null {
     return this.items.get(key) ?? null;
   }

@@ -70,6 +70,10 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
     // 422: this key was used with another body (a pending create rebuilt differently): the
     // same request can never succeed, so make it a new create.
     if (outcome.error.status === 422) return sendCreate(tx, { ...job, key: tx.env.newKey });
+    // 409: as many drafts as one person may have. Asking again cannot help until one is
+    // finished or discarded, so nothing is retried; what was typed stays on screen and in
+    // storage, and the person picks a draft to continue (`listDrafts`) or ends one.
+    if (failure === 'tooMany') return tx.set({ error: outcome.error, failure });
     const held = failure === 'invalid' ? refusedFields(outcome.error.details, sent) : null;
     if (!held) return retry(tx, job, outcome);
     // Hold the refused fields (kept as edits, so on screen and in storage) and create without them.

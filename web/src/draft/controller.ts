@@ -2,7 +2,7 @@
 // of what the hook returns, each one event (or three) for the machine, and a promise that
 // resolves when the machine says the work is done.
 
-import type { ProjectFormData } from '../client';
+import type { DraftList, ProjectFormData } from '../client';
 import { addStep, isTransient, nonEmpty, normalize } from './fields';
 import { DraftRunner } from './runner';
 import type { Fields, Machine } from './state';
@@ -10,10 +10,24 @@ import type { Fields, Machine } from './state';
 export class DraftController<T extends object = ProjectFormData> extends DraftRunner<T> {
   // --- the original design's functions -------------------------------------------------------------------
 
-  /** Resumes the draft this browser had, or starts one. Resolves once shown or waiting to retry. */
-  start = (): Promise<void> => {
+  /**
+   * Resumes the draft this browser had, or starts one. Owned mode (an `owner`), on a browser
+   * that has none: the person's newest draft from the API's list, from whichever device it was
+   * typed on. Resolves once shown or waiting to retry.
+   */
+  start = async (): Promise<void> => {
     const storedId = this.store.sessionId();
     const pending = this.store.pending();
+    if (this.owner !== null && storedId === null && pending === null) {
+      const newest = await this.client.list({ limit: 1 }).then(
+        (list) => list.drafts[0]?.sessionId ?? null,
+        () => null, // the list is a convenience: without it, a new draft as in anonymous mode
+      );
+      // Started meanwhile (React StrictMode starts twice): the machine has its draft.
+      if (newest !== null && this.machine.sessionId === null && this.machine.lane.status === 'idle') {
+        return this.loadSession(newest);
+      }
+    }
     const stored = storedId ? this.store.read(storedId) : pending ? this.store.read(`new:${pending.key}`) : { fields: {} };
     this.dispatch({ type: 'start', storedId, stored });
     return this.until(settled);
@@ -27,6 +41,7 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
       this.wait((s) => {
         const job = s.lane.status === 'idle' ? null : s.lane.job;
         if (s.created !== before && s.created !== null) resolve(s.created.id);
+        else if (s.failure === 'tooMany') reject(s.error);
         else if (job?.kind !== 'claim' && job?.kind !== 'create') reject(new Error('Another draft was started instead'));
         // Refused (a 4xx that holding fields cannot fix): the machine keeps trying, the caller hears now.
         else if (s.lane.status === 'waiting' && !isTransient(s.failure)) reject(s.error);
@@ -44,6 +59,9 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
     this.dispatch({ type: 'steps', currentStep: step, completedSteps: addStep(completedSteps, step) });
     return this.saveNow();
   };
+
+  /** Owned mode: the person's live drafts, newest first ("Continue where you left off"). */
+  listDrafts = (page: { limit?: number; pageToken?: string } = {}): Promise<DraftList> => this.client.list(page);
 
   /** Shows the draft `id`, with any edits this browser had not saved yet. */
   loadSession = (id: string): Promise<void> => {

@@ -86,6 +86,8 @@ export function classify(status: number, timedOut: boolean): Exclude<OutcomeClas
   if (timedOut) return 'timeout';
   if (status === 0) return 'network';
   if (status === 400) return 'invalid';
+  if (status === 401) return 'unauthorized';
+  if (status === 409) return 'tooMany';
   if (status === 404) return 'gone';
   if (status === 412) return 'conflict';
   if (status === 413) return 'tooLarge';
@@ -95,9 +97,13 @@ export function classify(status: number, timedOut: boolean): Exclude<OutcomeClas
   return 'refused';
 }
 
-/** Answers that say nothing about the request itself: the same request may well work later. */
+/**
+ * Answers that say nothing about the request itself: the same request may well work later. A
+ * 401 too: a token renewed later (the person signs in again) makes it good, and the draft and
+ * every edit are kept meanwhile.
+ */
 export function isTransient(failure: OutcomeClass | null): boolean {
-  return failure === 'network' || failure === 'timeout' || failure === 'server' || failure === 'throttled';
+  return failure === 'network' || failure === 'timeout' || failure === 'server' || failure === 'throttled' || failure === 'unauthorized';
 }
 
 export function addStep(steps: number[], step: number): number[] {

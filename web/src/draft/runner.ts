@@ -24,6 +24,13 @@ export interface DraftOptions<T extends object = ProjectFormData> {
    * the save loses them.
    */
   excludeFromStorage?: readonly (keyof T & string)[];
+  /**
+   * Owned mode: the signed-in person (their token's `sub`, or any id of theirs). What is kept in
+   * storage is kept under it, so that on a shared browser one person's unsaved edits never seed
+   * another's draft; `forgetOwner(storage, owner)` clears it at sign-out. With no draft in this
+   * browser, `start()` continues the person's newest one from any device.
+   */
+  owner?: string;
   /** Where unsaved edits and the draft's id are kept; `localStorage` when there is one. */
   storage?: KeyValueStorage | null;
   /** Milliseconds after the last edit before saving (1000). */
@@ -59,7 +66,9 @@ export class DraftRunner<T extends object = ProjectFormData> {
   private releaseLock: (() => void) | null = null;
   private attached = 0;
 
-  private readonly client: SessionClient;
+  protected readonly client: SessionClient;
+  /** Owned mode: whose drafts these are (storage is kept per owner); `null` in anonymous mode. */
+  protected readonly owner: string | null;
   protected readonly store: UnsavedStore;
   private readonly config: Config;
   private readonly requestTimeout: number;
@@ -76,7 +85,8 @@ export class DraftRunner<T extends object = ProjectFormData> {
     const storage = options.storage === undefined ? defaultStorage() : options.storage;
     this.client = options.client;
     this.fields = options.fields ?? FIELD_NAMES;
-    this.store = new UnsavedStore(storage, this.fields);
+    this.owner = options.owner ?? null;
+    this.store = new UnsavedStore(storage, this.fields, undefined, this.owner);
     this.config = {
       autosaveDelay: options.autosaveDelay ?? 1000,
       retryDelay: options.retryDelay ?? 500,

@@ -52,6 +52,8 @@ export type Lane =
 export type OutcomeClass =
   | 'ok'
   | 'invalid' // 400 (with field details or not)
+  | 'unauthorized' // 401 after the client asked getToken for a fresh token: signed out, or the issuer is down
+  | 'tooMany' // 409 at create: the person has as many drafts as one may (owned mode)
   | 'gone' // 404
   | 'conflict' // 412
   | 'tooLarge' // 413

@@ -79,6 +79,8 @@ export function view<T extends object = ProjectFormData>(s: Machine): DraftState
 
 export function saveStatus(s: Machine): SaveStatus {
   if (s.endedElsewhere !== null) return 'idle';
+  // A create refused for good (too many drafts): nothing is on its way until the person acts.
+  if (s.failure === 'tooMany' && s.sessionId === null) return 'error';
   if (s.conflicts.length) return 'conflict';
   const { lane } = s;
   if (lane.status === 'waiting') {

@@ -1,0 +1,133 @@
+// Owned mode (AuthMode=jwt) in the hook: bearer tokens renewed on a 401 without losing an edit,
+// storage kept per person, the person's drafts from any device, and the per-person cap.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SessionClient } from '../src/client';
+import type { DraftController } from '../src/draft';
+import { forgetOwner } from '../src/unsaved';
+import type { FakeApi, MemoryStorage } from './fakeApi';
+import { browser, wait, type TestBrowser } from './harness';
+
+let b: TestBrowser;
+let api: FakeApi;
+let storage: MemoryStorage;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  b = browser();
+  ({ api, storage } = b);
+  api.tokens = new Map([
+    ['ada-token', 'ada'],
+    ['bob-token', 'bob'],
+  ]);
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A tab signed in as `owner`, whose token source is `getToken`. */
+function tab(owner: string, getToken: (o: { forceRefresh: boolean }) => string | null): DraftController {
+  return b.tab({ owner, client: new SessionClient({ fetch: api.fetch, getToken }) });
+}
+
+const signedIn = (owner: string) => tab(owner, () => `${owner}-token`);
+
+describe('tokens', () => {
+  it('renews an expired token after a 401 and sends the same edit again, nothing lost', async () => {
+    const asked: boolean[] = [];
+    const draft = tab('ada', ({ forceRefresh }) => {
+      asked.push(forceRefresh);
+      return forceRefresh ? 'ada-token' : 'expired-token';
+    });
+    await draft.start();
+    draft.setField('projectName', 'Depot');
+    await wait(1000);
+    const id = draft.getState().sessionId!;
+    expect(api.sessions.get(id)?.projectData).toEqual({ projectName: 'Depot' });
+    expect(api.sessions.get(id)?.owner).toBe('ada');
+    expect(asked).toContain(true);
+    expect(draft.getState().saveStatus).toBe('saved');
+  });
+
+  it('keeps the draft and every edit while no valid token comes, and saves once one does', async () => {
+    let valid = true;
+    const draft = tab('ada', () => (valid ? 'ada-token' : 'revoked'));
+    await draft.start();
+    const id = draft.getState().sessionId!;
+    valid = false;
+    draft.setField('clientName', 'Ada');
+    await wait(1000);
+    expect(draft.getState()).toMatchObject({ sessionId: id, saveStatus: 'retrying' });
+    const puts = api.requestsTo('PUT').length;
+    await wait(60_000);
+    // Backing off, not a loop: a few tries a minute (each a request and its renewed repeat).
+    expect(api.requestsTo('PUT').length - puts).toBeLessThanOrEqual(16);
+    expect(draft.getState().projectData).toEqual({ clientName: 'Ada' });
+    valid = true;
+    await wait(31_000);
+    expect(api.sessions.get(id)?.projectData).toEqual({ clientName: 'Ada' });
+    expect(draft.getState().sessionId).toBe(id);
+  });
+});
+
+describe('a browser shared by two people', () => {
+  it('keeps each person’s unsaved edits apart, and sign-out forgets one person’s only', async () => {
+    const ada = signedIn('ada');
+    await ada.start();
+    api.offline = true;
+    ada.setField('projectName', "Ada's");
+    await wait(1000);
+    ada.detach();
+
+    const bob = signedIn('bob');
+    api.offline = false;
+    await bob.start();
+    expect(bob.getState().projectData).toEqual({});
+    expect(bob.getState().sessionId).not.toBe(ada.getState().sessionId);
+    bob.setField('projectName', "Bob's");
+    bob.detach();
+
+    forgetOwner(storage, 'bob');
+    expect([...storage.items.keys()].some((k) => k.includes('bob'))).toBe(false);
+    const again = signedIn('ada');
+    await again.start();
+    expect(again.getState().projectData).toEqual({ projectName: "Ada's" });
+  });
+});
+
+describe('any device', () => {
+  it('continues the person’s newest draft on a browser that has none', async () => {
+    const laptop = signedIn('ada');
+    await laptop.start();
+    laptop.setField('projectName', 'Typed on the laptop');
+    await wait(1000);
+    const id = laptop.getState().sessionId!;
+    laptop.detach();
+
+    const phone = browser();
+    phone.api.sessions.set(id, api.sessions.get(id)!);
+    phone.api.tokens = api.tokens;
+    const draft = phone.tab({ owner: 'ada', client: new SessionClient({ fetch: phone.api.fetch, getToken: () => 'ada-token' }) });
+    await draft.start();
+    expect(draft.getState()).toMatchObject({ sessionId: id, projectData: { projectName: 'Typed on the laptop' } });
+    expect(phone.api.requestsTo('POST')).toHaveLength(0);
+    expect(await draft.listDrafts()).toMatchObject({ drafts: [{ sessionId: id }] });
+  });
+
+  it('stops without retrying when the person has as many drafts as one may, keeping what was typed', async () => {
+    api.maxDrafts = 1;
+    const first = signedIn('ada');
+    await first.start();
+    first.detach();
+    storage.items.clear();
+
+    const draft = signedIn('ada');
+    draft.setField('projectName', 'One too many');
+    const made = draft.createSession({ projectName: 'One too many' });
+    await expect(made).rejects.toMatchObject({ status: 409 });
+    await wait(120_000);
+    expect(api.requestsTo('POST')).toHaveLength(2);
+    expect(draft.getState()).toMatchObject({ saveStatus: 'error', error: { status: 409 } });
+  });
+});
