@@ -10,6 +10,8 @@ declare module 'vitest' {
     main: { apiUrl: string; webUrl: string };
     /** Drafts that expire after 3 s without a save, for the expiry test. */
     shortTtl: { apiUrl: string; webUrl: string };
+    /** Owned mode (AUTH_MODE=jwt), the local token issuer in front of the API. */
+    owned: { apiUrl: string; webUrl: string };
     /**
      * The Next.js example (examples/nextjs) under `next start`, on the main stack's API; or why it
      * is not running (not built), which fails its tests only.
@@ -27,11 +29,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     stacks.push(await startStack('browser'));
     stacks.push(await startStack('browser-short-ttl', { SESSION_TTL: '3' }));
+    stacks.push(await startStack('browser-owned', { AUTH_MODE: 'jwt' }));
   } catch (error) {
     await teardown();
     throw error;
   }
-  const [main, shortTtl] = stacks;
+  const [main, shortTtl, owned] = stacks;
+  project.provide('owned', { apiUrl: owned.apiUrl, webUrl: owned.webUrl });
   project.provide('main', { apiUrl: main.apiUrl, webUrl: main.webUrl });
   project.provide('shortTtl', { apiUrl: shortTtl.apiUrl, webUrl: shortTtl.webUrl });
   try {

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { launch } from './chromium';
 
 /** One Chromium for the test file, and a fresh context (its own storage) for each test. */
-export function chromiumPerFile(): { context: () => BrowserContext } {
+export function chromiumPerFile(): { context: () => BrowserContext; newContext: () => Promise<BrowserContext> } {
   let browser: Browser;
   let context: BrowserContext;
   beforeAll(async () => {
@@ -20,7 +20,8 @@ export function chromiumPerFile(): { context: () => BrowserContext } {
   afterEach(async () => {
     await context?.close();
   });
-  return { context: () => context };
+  // Another context of the same Chromium: another device, its storage its own.
+  return { context: () => context, newContext: () => browser.newContext() };
 }
 
 /** Opens the wizard and waits until it shows a draft. */

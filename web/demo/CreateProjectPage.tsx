@@ -3,7 +3,8 @@
 
 import { useState, type ChangeEvent } from 'react';
 import { FIELD_SPECS, type FieldName, type ProjectFormData } from '../src';
-import { useProjectSession, type ProjectSession } from '../src/react';
+import { useProjectSession, type ProjectSession, type UseProjectSessionOptions } from '../src/react';
+import { DraftPicker } from './DraftPicker';
 
 const STEPS = ['Project details', 'Client', 'Schedule & budget', 'Review'] as const;
 
@@ -62,8 +63,8 @@ function validateStep(step: number, data: Data): Record<string, string> {
   return errors;
 }
 
-export function CreateProjectPage() {
-  const session = useProjectSession({ autoStart: true });
+export function CreateProjectPage(props: { owner?: string; getToken?: UseProjectSessionOptions['getToken'] } = {}) {
+  const session = useProjectSession({ autoStart: true, owner: props.owner, getToken: props.getToken });
   const { projectData, currentStep, completedSteps, loading } = session;
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<Data | null>(null);
@@ -160,6 +161,7 @@ export function CreateProjectPage() {
           </li>
         ))}
       </ol>
+      {props.owner !== undefined && <DraftPicker session={session} />}
       <Notices session={session} />
       {session.restored && !continued && session.saveStatus === 'idle' && (
         <Restored

@@ -1,0 +1,75 @@
+// The demo in owned mode (`AUTH_MODE=jwt ./scripts/dev.sh`): sign in as anyone with the local
+// token issuer (scripts/local_gateway.py; in AWS, Cognito or any OpenID Connect issuer gives the
+// token), then the same wizard, whose drafts are the signed-in person's on any device.
+
+import { useState } from 'react';
+import { forgetOwner } from '../src';
+import { CreateProjectPage } from './CreateProjectPage';
+
+const API_URL: string = import.meta.env.VITE_API_URL ?? 'http://localhost:9000';
+const SIGNED_IN = 'demo:signedIn';
+
+/** This tab's token, fetched again when missing or when the API said 401. */
+let token: { sub: string; value: string } | null = null;
+
+async function localToken(sub: string, forceRefresh: boolean): Promise<string> {
+  if (token?.sub === sub && !forceRefresh) return token.value;
+  const response = await fetch(`${API_URL}/local-auth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ sub }),
+  });
+  if (!response.ok) throw new Error(`the local token issuer answered ${response.status}`);
+  token = { sub, value: ((await response.json()) as { access_token: string }).access_token };
+  return token.value;
+}
+
+export function OwnedDemo() {
+  const [who, setWho] = useState<string | null>(() => sessionStorage.getItem(SIGNED_IN));
+  const [name, setName] = useState('');
+
+  if (who === null) {
+    return (
+      <main className="wizard">
+        <h1>Sign in</h1>
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            const sub = name.trim();
+            if (!sub) return;
+            sessionStorage.setItem(SIGNED_IN, sub);
+            setWho(sub);
+          }}
+        >
+          <div className="field">
+            <label htmlFor="who">Your name (the local issuer signs a token for anyone)</label>
+            <input id="who" name="who" value={name} onChange={(e) => setName(e.target.value)} />
+          </div>
+          <div className="actions">
+            <button type="submit">Sign in</button>
+          </div>
+        </form>
+      </main>
+    );
+  }
+
+  return (
+    <>
+      <p className="signed-in">
+        Signed in as <strong data-testid="signed-in-as">{who}</strong>{' '}
+        <button
+          onClick={() => {
+            // What this browser kept of this person's drafts goes; the drafts stay on the server.
+            forgetOwner(localStorage, who);
+            sessionStorage.removeItem(SIGNED_IN);
+            token = null;
+            setWho(null);
+          }}
+        >
+          Sign out
+        </button>
+      </p>
+      <CreateProjectPage key={who} owner={who} getToken={({ forceRefresh }) => localToken(who, forceRefresh)} />
+    </>
+  );
+}
