@@ -25,6 +25,7 @@ import tomllib
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 AUDIENCE = "project-session-local"
 TOKEN_PATH = "/local-auth/token"
@@ -57,7 +58,8 @@ class Issuer:
 
     def verify(self, authorization: str | None) -> dict | None:
         """The token's claims if API Gateway's JWT authorizer would accept it, else None."""
-        match = re.fullmatch(r"Bearer ([\w-]+)\.([\w-]+)\.([\w-]+)", (authorization or "").strip())
+        # API Gateway takes the token with or without its "Bearer " scheme.
+        match = re.fullmatch(r"(?:Bearer )?([\w-]+)\.([\w-]+)\.([\w-]+)", (authorization or "").strip())
         if not match:
             return None
         head, body, signature = match.groups()
@@ -70,11 +72,16 @@ class Issuer:
         expected = hmac.new(self.key, f"{head}.{body}".encode(), hashlib.sha256).digest()
         if header.get("alg") != "HS256" or not hmac.compare_digest(given, expected):
             return None
-        if claims.get("iss") != self.issuer or claims.get("aud") != AUDIENCE:
+        audience = claims.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if claims.get("iss") != self.issuer or AUDIENCE not in audiences:
             return None
-        if not isinstance(claims.get("exp"), int) or claims["exp"] <= time.time():
+        exp, nbf = claims.get("exp"), claims.get("nbf", 0)
+        if not isinstance(exp, (int, float)) or exp <= time.time():
             return None
-        if not isinstance(claims.get("sub"), str) or not claims["sub"]:
+        if not isinstance(nbf, (int, float)) or nbf > time.time():
+            return None
+        if claims.get("sub") in (None, ""):
             return None
         return claims
 
@@ -101,10 +108,23 @@ class Routes:
         return None
 
 
+def claim_text(value) -> str:
+    """A claim as API Gateway passes it: a string; a list as `[a b]`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + " ".join(claim_text(v) for v in value) + "]"
+    return str(value)
+
+
 def event(method, path, query, headers, body: bytes, template, params, claims, source_ip):
-    """The API Gateway HTTP API (payload 2.0) event for a request its JWT authorizer passed."""
+    """The API Gateway HTTP API (payload 2.0) event for a request its JWT authorizer passed.
+    `headers` is a list of (name, value): repeated ones are joined with commas, as there."""
     now = datetime.now(timezone.utc)
-    lower = {k.lower(): v for k, v in headers.items()}
+    lower = {}
+    for name, value in headers:
+        name = name.lower()
+        lower[name] = f"{lower[name]},{value}" if name in lower else value
     try:
         text, encoded = body.decode("utf-8"), False
     except UnicodeDecodeError:
@@ -113,9 +133,9 @@ def event(method, path, query, headers, body: bytes, template, params, claims, s
     query_params = {}
     for pair in filter(None, query.split("&")):
         key, _, value = pair.partition("=")
-        from urllib.parse import unquote_plus
-
-        query_params[unquote_plus(key)] = unquote_plus(value)
+        key, value = unquote_plus(key), unquote_plus(value)
+        # Repeated keys are joined with commas, as API Gateway's 2.0 payload does.
+        query_params[key] = f"{query_params[key]},{value}" if key in query_params else value
     ev = {
         "version": "2.0",
         "routeKey": route_key,
@@ -144,7 +164,7 @@ def event(method, path, query, headers, body: bytes, template, params, claims, s
     }
     if claims is not None:
         # API Gateway passes every claim as a string.
-        claims = {k: str(v) for k, v in claims.items()}
+        claims = {k: claim_text(v) for k, v in claims.items()}
         ev["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
     if body:
         ev["body"] = text

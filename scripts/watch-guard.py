@@ -86,7 +86,7 @@ def handler(upstream_port: int, slots: threading.BoundedSemaphore, gateway=None)
                     headers = local_gateway.cors(origin) + json_type + [("WWW-Authenticate", "Bearer")]
                     return self.send(401, headers, b'{"message":"Unauthorized"}')
             ev = local_gateway.event(
-                self.command, path, query, dict(self.headers.items()), body, template, params, claims,
+                self.command, path, query, list(self.headers.items()), body, template, params, claims,
                 self.client_address[0],
             )
             if not slots.acquire(timeout=QUEUE_TIMEOUT):

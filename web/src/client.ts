@@ -230,13 +230,19 @@ export class SessionClient {
   private async attempt(path: string, init: RequestInit, headers: Record<string, string>, forceRefresh: boolean): Promise<Response> {
     try {
       if (this.getToken) {
-        const token = await this.getToken({ forceRefresh });
+        let token: string | null | undefined;
+        try {
+          token = await this.getToken({ forceRefresh });
+        } catch (cause) {
+          // Signed out, or the identity provider is down: the person's to fix, not the network.
+          throw new ApiError('No sign-in token could be had', 401, { cause });
+        }
         if (token) headers.Authorization = `Bearer ${token}`;
         else delete headers.Authorization;
       }
       return await this.fetchImpl(`${this.baseUrl}${path}`, init);
     } catch (cause) {
-      if (isAbort(cause)) throw cause;
+      if (isAbort(cause) || cause instanceof ApiError) throw cause;
       throw new ApiError('The API could not be reached', 0, { cause });
     }
   }

@@ -2,7 +2,7 @@
 // same name and same returned fields and functions, which is `useDraft` over its ProjectFormData.
 // Both are thin adapters that subscribe to a DraftController and attach it while mounted.
 
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { SessionClient, type ClientOptions, type ProjectFormData } from './client';
 import { DraftController, type DraftOptions, type DraftState } from './draft';
 
@@ -52,14 +52,17 @@ export type ProjectSession = Draft<ProjectFormData>;
  * until then).
  */
 export function useDraft<T extends object = ProjectFormData>(options: UseDraftOptions<T> = {}): Draft<T> {
-  // One controller per mounted component: options are read once, as React reads initial state.
-  const [controller] = useState(() => {
+  // One controller per mounted component and person: options are read once, as React reads
+  // initial state, but another `owner` (someone else signed in) gets a controller of their own,
+  // so that nothing of one person's draft, on screen or in memory, reaches the other's.
+  const controller = useMemo(() => {
     const merged = { ...defaults, ...options } as UseDraftOptions<T>;
     const client =
       merged.client ??
       new SessionClient({ baseUrl: merged.baseUrl, fetch: merged.fetch, idempotencyKeys: merged.idempotencyKeys, getToken: merged.getToken });
     return { draft: new DraftController<T>({ ...merged, client }), autoStart: merged.autoStart ?? false };
-  });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new person makes a new one
+  }, [options.owner]);
   const { draft, autoStart } = controller;
   const state = useSyncExternalStore(draft.subscribe, draft.getState, draft.getState);
 

@@ -98,9 +98,6 @@ export class FakeApi {
       return json(200, { drafts });
     }
     if (path === '/project-session' && method === 'POST') {
-      if (owner !== undefined && [...this.sessions.values()].filter((s) => s.owner === owner).length >= this.maxDrafts) {
-        return json(409, { error: `You have ${this.maxDrafts} drafts already: finish or discard one to start another`, maxDrafts: this.maxDrafts });
-      }
       const refused = invalidFields(body?.projectData);
       if (refused) return json(400, { error: 'Invalid request body', details: refused });
       const key = headers['Idempotency-Key'];
@@ -109,6 +106,10 @@ export class FakeApi {
         // A repeat of a create: the draft the first one made, as stored.
         const session = this.sessions.get(earlier)!;
         return json(201, { sessionId: earlier, expiresAt: session.expiresAt }, { ETag: '"1"' });
+      }
+      // As the API: a repeat is answered above; only a new draft counts against the cap.
+      if (owner !== undefined && [...this.sessions.values()].filter((s) => s.owner === owner).length >= this.maxDrafts) {
+        return json(409, { error: `You have ${this.maxDrafts} drafts already: finish or discard one to start another`, maxDrafts: this.maxDrafts });
       }
       const sessionId = `00000000-0000-4000-8000-${String(this.nextId++).padStart(12, '0')}`;
       if (key !== undefined) this.keys.set(key, sessionId);

@@ -130,4 +130,39 @@ describe('any device', () => {
     expect(api.requestsTo('POST')).toHaveLength(2);
     expect(draft.getState()).toMatchObject({ saveStatus: 'error', error: { status: 409 } });
   });
+
+  it('keeps what was typed while the person’s newest draft was being looked up', async () => {
+    const laptop = signedIn('ada');
+    await laptop.start();
+    laptop.setField('projectName', 'From the laptop');
+    await wait(1000);
+    const id = laptop.getState().sessionId!;
+    laptop.detach();
+    storage.items.clear();
+
+    const phone = signedIn('ada');
+    const started = phone.start();
+    phone.setField('clientName', 'Typed at once');
+    await started;
+    await wait(1000);
+    expect(phone.getState().sessionId).toBe(id);
+    expect(api.sessions.get(id)?.projectData).toEqual({ projectName: 'From the laptop', clientName: 'Typed at once' });
+  });
+
+  it('treats a token source that fails as a sign-in problem, keeping the draft', async () => {
+    let failing = false;
+    const draft = tab('ada', () => {
+      if (failing) throw new Error('signed out');
+      return 'ada-token';
+    });
+    await draft.start();
+    failing = true;
+    draft.setField('clientName', 'Ada');
+    await wait(1000);
+    expect(draft.getState().error?.isUnauthorized).toBe(true);
+    expect(draft.getState().saveStatus).toBe('retrying');
+    failing = false;
+    await wait(31_000);
+    expect(draft.getState().saveStatus).toBe('saved');
+  });
 });

@@ -112,4 +112,20 @@ describe('useProjectSession', () => {
     expect(result.current.projectData).toEqual({ squareFootage: -5, projectName: 'Riverside' });
     expect(api.sessions.get(result.current.sessionId!)!.projectData).toEqual({ projectName: 'Riverside' });
   });
+
+  it('gives another signed-in person a draft of their own, nothing of the last one’s shown', async () => {
+    api.tokens = new Map([
+      ['ada-token', 'ada'],
+      ['bob-token', 'bob'],
+    ]);
+    const as = (owner: string) => options({ owner, getToken: () => `${owner}-token`, autoStart: true });
+    const page = renderHook((props: { owner: string }) => useProjectSession(as(props.owner)), { initialProps: { owner: 'ada' } });
+    await waitFor(() => expect(page.result.current.sessionId).not.toBeNull());
+    act(() => page.result.current.setField('projectName', "Ada's"));
+    const adas = page.result.current.sessionId;
+    page.rerender({ owner: 'bob' });
+    await waitFor(() => expect(page.result.current.sessionId).not.toBeNull());
+    expect(page.result.current.sessionId).not.toBe(adas);
+    expect(page.result.current.projectData).toEqual({});
+  });
 });

@@ -19,10 +19,7 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
     const storedId = this.store.sessionId();
     const pending = this.store.pending();
     if (this.owner !== null && storedId === null && pending === null) {
-      const newest = await this.client.list({ limit: 1 }).then(
-        (list) => list.drafts[0]?.sessionId ?? null,
-        () => null, // the list is a convenience: without it, a new draft as in anonymous mode
-      );
+      const newest = await this.newestDraft();
       // Started meanwhile (React StrictMode starts twice): the machine has its draft.
       if (newest !== null && this.machine.sessionId === null && this.machine.lane.status === 'idle') {
         return this.loadSession(newest);
@@ -59,6 +56,23 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
     this.dispatch({ type: 'steps', currentStep: step, completedSteps: addStep(completedSteps, step) });
     return this.saveNow();
   };
+
+  /**
+   * The person's newest live draft. A page may come back short while more follow (deleted and
+   * expired drafts are read and left out), so a few pages are read. Without an answer, none: the
+   * list is a convenience, and a new draft is made as in anonymous mode.
+   */
+  private async newestDraft(): Promise<string | null> {
+    let pageToken: string | undefined;
+    for (let page = 0; page < 3; page++) {
+      const list = await this.client.list({ limit: 10, pageToken }).catch(() => null);
+      if (list === null) return null;
+      if (list.drafts.length) return list.drafts[0].sessionId;
+      if (list.nextPageToken === undefined) return null;
+      pageToken = list.nextPageToken;
+    }
+    return null;
+  }
 
   /** Owned mode: the person's live drafts, newest first ("Continue where you left off"). */
   listDrafts = (page: { limit?: number; pageToken?: string } = {}): Promise<DraftList> => this.client.list(page);

@@ -86,7 +86,9 @@ function handle(tx: Tx, e: DraftEvent): void {
 
 /** Shows draft `id` with the edits this browser kept for it. */
 function open(tx: Tx, id: string, stored: Unsaved): void {
-  const carried = tx.s.sessionId === id ? tx.s.edits : {};
+  // This draft's edits, or what was typed before there was a draft at all (owned mode's start
+  // opens the person's newest draft once the list answers).
+  const carried = tx.s.sessionId === id || (tx.s.sessionId === null && tx.s.lane.status === 'idle') ? tx.s.edits : {};
   const stepEdits: StepEdits = {};
   if (stored.currentStep !== undefined) stepEdits.currentStep = stored.currentStep;
   if (stored.completedSteps !== undefined) stepEdits.completedSteps = stored.completedSteps;
