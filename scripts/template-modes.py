@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Writes template.yaml as CloudFormation deploys it in each AuthMode, for the linters.
+"""Writes template.yaml as CloudFormation deploys it under a few sets of parameters, for the linters.
 
-SAM cannot take `Auth` from an intrinsic, so template.yaml puts AWS::LanguageExtensions first,
-which resolves `Fn::If` on the `Owned` condition once the parameters are known. Neither
-`sam validate` nor `cfn-lint` resolves it offline: this does the same resolution (the `Owned`
-branches, and resources whose `Condition` is `Owned`) for AuthMode=none and AuthMode=jwt, so
-that both linters check what each mode deploys.
+SAM cannot take `Auth`, `Domain` and the like from an intrinsic, so template.yaml puts
+AWS::LanguageExtensions first, which resolves `Fn::If` once the parameters are known. Neither
+`sam validate` nor `cfn-lint` does that offline: this evaluates the template's Conditions for each
+parameter set, resolves every `Fn::If` by them, keeps the others without one, and sets the parameters' defaults to the set's values, so
+that SAM's translation and both linters check what each set deploys.
 
-Usage: template-modes.py OUT_DIR  -> OUT_DIR/template-none.json, OUT_DIR/template-jwt.json
+Usage: template-modes.py OUT_DIR  -> OUT_DIR/template-<set>.json, one path per line
 """
 
 import json
@@ -20,44 +20,89 @@ ROOT = Path(__file__).resolve().parent.parent
 NO_VALUE = {"Ref": "AWS::NoValue"}
 DROP = object()
 
+OWNED = {
+    "AuthMode": "jwt",
+    "JwtIssuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example",
+    "JwtAudience": "example-client-id",
+}
+SETS = {
+    # The defaults: anonymous drafts, every option that costs money off.
+    "defaults": {},
+    "owned": OWNED,
+    # The stack on a table restored from a backup (README, "Restoring the table").
+    "restored-table": {"ExistingTableName": "project-session-restored"},
+    # Every option on, as a production stack may have it.
+    "all-on": {
+        **OWNED,
+        "Stage": "prod",
+        "AllowedOrigins": "https://app.example.com",
+        "DeploymentStrategy": "Canary10Percent5Minutes",
+        "AlarmEmail": "ops@example.com",
+        "DetailedRouteMetrics": "true",
+        "AccessLogSourceIp": "true",
+        "Tracing": "Active",
+        "Dashboard": "true",
+        "DomainName": "api.example.com",
+        "CertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+        "ReservedConcurrency": "5",
+    },
+}
 
-def resolve(node, owned):
+
+def value(node, params):
+    if isinstance(node, dict) and list(node) == ["Ref"]:
+        return str(params[node["Ref"]])
+    return str(node)
+
+
+def evaluate(node, params, conditions):
+    (name, args), = node.items()
+    if name == "Fn::Equals":
+        return value(args[0], params) == value(args[1], params)
+    if name == "Fn::Not":
+        return not evaluate(args[0], params, conditions)
+    if name == "Fn::Or":
+        return any(evaluate(a, params, conditions) for a in args)
+    if name == "Fn::And":
+        return all(evaluate(a, params, conditions) for a in args)
+    if name == "Condition":
+        return evaluate(conditions[args], params, conditions)
+    raise ValueError(f"condition function {name} is not handled here")
+
+
+def resolve(node, truth):
     if isinstance(node, dict):
-        if list(node) == ["Fn::If"] and node["Fn::If"][0] == "Owned":
-            _, yes, no = node["Fn::If"]
-            return resolve(yes if owned else no, owned)
+        if list(node) == ["Fn::If"]:
+            name, yes, no = node["Fn::If"]
+            return resolve(yes if truth[name] else no, truth)
         if node == NO_VALUE:
             return DROP
         out = {}
-        for key, value in node.items():
-            value = resolve(value, owned)
-            if value is not DROP:
-                out[key] = value
+        for key, item in node.items():
+            item = resolve(item, truth)
+            if item is not DROP:
+                out[key] = item
         return out
     if isinstance(node, list):
-        return [v for v in (resolve(item, owned) for item in node) if v is not DROP]
+        return [v for v in (resolve(item, truth) for item in node) if v is not DROP]
     return node
 
 
-def for_mode(template, mode):
-    owned = mode == "jwt"
-    out = resolve(template, owned)
+def for_set(template, overrides):
+    params = {name: p.get("Default", "") for name, p in template["Parameters"].items()}
+    params.update(overrides)
+    conditions = template["Conditions"]
+    truth = {name: evaluate(cond, params, conditions) for name, cond in conditions.items()}
+    out = resolve({k: v for k, v in template.items() if k != "Conditions"}, truth)
     out["Transform"] = [t for t in out["Transform"] if t != "AWS::LanguageExtensions"]
+    # Every condition is decided: a resource whose condition holds is simply there.
     out["Resources"] = {
-        name: res
+        name: {k: v for k, v in res.items() if k != "Condition"}
         for name, res in out["Resources"].items()
-        if res.get("Condition") != "Owned" or owned
+        if truth.get(res.get("Condition"), True)
     }
-    if not owned:
-        # Resolved away: nothing refers to it any more.
-        del out["Conditions"]["Owned"]
-        if not out["Conditions"]:
-            del out["Conditions"]
-    params = out["Parameters"]
-    params["AuthMode"]["Default"] = mode
-    if owned:
-        params["JwtIssuer"]["Default"] = "https://issuer.example.com"
-        params["JwtAudience"]["Default"] = "example-client"
+    for name, given in overrides.items():
+        out["Parameters"][name]["Default"] = given
     return out
 
 
@@ -65,9 +110,9 @@ def main():
     out_dir = Path(sys.argv[1])
     out_dir.mkdir(parents=True, exist_ok=True)
     template = json.loads(json.dumps(cfn_yaml.load(str(ROOT / "template.yaml"))))
-    for mode in ("none", "jwt"):
-        path = out_dir / f"template-{mode}.json"
-        path.write_text(json.dumps(for_mode(template, mode), indent=2))
+    for name, overrides in SETS.items():
+        path = out_dir / f"template-{name}.json"
+        path.write_text(json.dumps(for_set(template, overrides), indent=2))
         print(path)
 
 

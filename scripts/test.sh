@@ -20,8 +20,9 @@ trap stop_started EXIT INT TERM
 export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-eu-west-1} SAM_CLI_TELEMETRY=0
 cfn-lint template.yaml
 sam validate --lint
-# What each AuthMode deploys (scripts/template-modes.py resolves what AWS::LanguageExtensions
-# would): SAM's own translation, then both linters.
+# What the stack deploys with its defaults, in owned mode and with every option on
+# (scripts/template-modes.py resolves what AWS::LanguageExtensions would): SAM's own
+# translation, then both linters.
 templates=$(python3 scripts/template-modes.py "$LOCAL/templates")
 for template in $templates; do
   sam validate -t "$template" >/dev/null
@@ -48,6 +49,8 @@ rm -f "$LOCAL"/vitest-*.json
 status=0
 # The frontend (web/): types, then unit tests of the client and the hook.
 (cd web && npx --no-install tsc --noEmit) || status=$?
+# The GitHub Actions workflows (.github/workflows), against GitHub's workflow schema.
+(cd web && npm run --silent lint:workflows) || status=$?
 # The npm package: tsdown builds web/dist/, then publint and attw check what npm would publish.
 (cd web && npm run --silent check:package) || status=$?
 vitest() { (cd web && npx --no-install vitest run --project "$1" --reporter=default --reporter=json --outputFile.json="$LOCAL/vitest-$1.json"); }

@@ -30,51 +30,64 @@ enum Mode {
 
 const MODES: [Mode; 2] = [Mode::Anonymous, Mode::Owned];
 
-/// template.yaml as CloudFormation deploys it in `mode`: `Fn::If` on `Owned` resolved (as
-/// AWS::LanguageExtensions does), `!Ref AWS::NoValue` dropped, `Condition: Owned` resources
-/// only when owned. (The YAML reader drops short tags: `!Ref X` reads as `X`.)
+/// template.yaml as CloudFormation deploys it in `mode`: every condition decided by the
+/// mode's parameters, `Fn::If` resolved, resources whose condition fails left out, as
+/// AWS::LanguageExtensions does. `scripts/template-modes.py` makes these (for the linters too,
+/// so both check the same resolution); the test command runs it first.
 fn template_in(mode: Mode) -> Yaml {
-    let text = std::fs::read_to_string(root().join("template.yaml")).expect("template.yaml");
-    let raw = YamlLoader::load_from_str(&text)
-        .expect("template.yaml is YAML")
-        .remove(0);
-    let mut t = resolve(raw, mode == Mode::Owned).expect("a template");
-    if let Yaml::Hash(resources) = &mut t["Resources"] {
-        resources.retain(|_, r| mode == Mode::Owned || r["Condition"].as_str() != Some("Owned"));
+    resolved(match mode {
+        Mode::Anonymous => "defaults",
+        Mode::Owned => "owned",
+    })
+}
+
+/// One of `scripts/template-modes.py`'s parameter sets: defaults, owned, restored-table, all-on.
+fn resolved(name: &str) -> Yaml {
+    let dir = root().join(".local/templates");
+    let path = dir.join(format!("template-{name}.json"));
+    let fresh = |p: &Path| {
+        let made = std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        let source = std::fs::metadata(root().join("template.yaml"))
+            .and_then(|m| m.modified())
+            .ok();
+        made.zip(source)
+            .is_some_and(|(made, source)| made >= source)
+    };
+    if !fresh(&path) {
+        let status = std::process::Command::new("python3")
+            .arg(root().join("scripts/template-modes.py"))
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "scripts/template-modes.py failed: it needs cfn-lint (run scripts/test.sh once)"
+        );
     }
-    t
+    let text = std::fs::read_to_string(&path).expect("a resolved template");
+    YamlLoader::load_from_str(&text)
+        .expect("JSON is YAML")
+        .remove(0)
 }
 
 fn template() -> Yaml {
     template_in(Mode::Anonymous)
 }
 
-fn resolve(node: Yaml, owned: bool) -> Option<Yaml> {
-    match node {
-        Yaml::String(s) if s == "AWS::NoValue" => None,
-        Yaml::Hash(hash) => {
-            if hash.len() == 1 {
-                if let Some(Yaml::Array(branches)) = hash.get(&Yaml::String("Fn::If".into())) {
-                    if branches.len() == 3 && branches[0].as_str() == Some("Owned") {
-                        let branch = branches[if owned { 1 } else { 2 }].clone();
-                        return resolve(branch, owned);
-                    }
-                }
-            }
-            Some(Yaml::Hash(
-                hash.into_iter()
-                    .filter_map(|(k, v)| Some((k, resolve(v, owned)?)))
-                    .collect(),
-            ))
-        }
-        Yaml::Array(items) => Some(Yaml::Array(
-            items
-                .into_iter()
-                .filter_map(|v| resolve(v, owned))
-                .collect(),
-        )),
-        other => Some(other),
+/// What an intrinsic names: `{"Ref": X}` is X, `{"Fn::GetAtt": [A, B]}` is `A.B`,
+/// `{"Fn::Sub": S}` is S; a plain string is itself.
+fn named(yaml: &Yaml) -> Option<String> {
+    if let Some(s) = yaml.as_str() {
+        return Some(s.to_string());
     }
+    if let Some(r) = yaml["Ref"].as_str() {
+        return Some(r.to_string());
+    }
+    if let Some(parts) = yaml["Fn::GetAtt"].as_vec() {
+        let parts: Vec<&str> = parts.iter().filter_map(Yaml::as_str).collect();
+        return Some(parts.join("."));
+    }
+    yaml["Fn::Sub"].as_str().map(str::to_string)
 }
 
 /// What a function's policy may name: the table, or (owned mode) its owners' index.
@@ -138,18 +151,17 @@ fn declared_functions(template: &Yaml) -> BTreeMap<String, Declared> {
                         .flatten()
                         .flat_map(|p| p["Statement"].as_vec().cloned().unwrap_or_default())
                         .flat_map(|s| {
+                            let resource = named(&s["Resource"]).unwrap_or_default();
                             assert!(
-                                TABLE_RESOURCES.contains(&s["Resource"].as_str().unwrap_or("")),
-                                "{binary}: only the table and its index"
+                                TABLE_RESOURCES.contains(&resource.as_str()),
+                                "{binary}: only the table and its index, not {resource}"
                             );
                             strings(&s["Action"])
                         }),
                 )
                 .collect();
-            let log_group = r["Properties"]["LoggingConfig"]["LogGroup"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
+            let log_group =
+                named(&r["Properties"]["LoggingConfig"]["LogGroup"]).unwrap_or_default();
             (
                 binary.clone(),
                 Declared {
@@ -527,11 +539,11 @@ fn in_owned_mode_every_route_but_health_needs_a_token_from_the_issuer() {
         Some("$request.header.Authorization")
     );
     assert_eq!(
-        jwt["JwtConfiguration"]["issuer"].as_str(),
+        named(&jwt["JwtConfiguration"]["issuer"]).as_deref(),
         Some("JwtIssuer")
     );
     assert_eq!(
-        jwt["JwtConfiguration"]["audience"].as_str(),
+        named(&jwt["JwtConfiguration"]["audience"]).as_deref(),
         Some("JwtAudience")
     );
     for (name, r) in t["Resources"].as_hash().unwrap() {
@@ -544,9 +556,9 @@ fn in_owned_mode_every_route_but_health_needs_a_token_from_the_issuer() {
     // Anonymous mode has no authorizer at all.
     assert!(template()["Resources"]["HttpApi"]["Properties"]["Auth"].is_badvalue());
     let env = &t["Globals"]["Function"]["Environment"]["Variables"];
-    assert_eq!(env["AUTH_MODE"].as_str(), Some("AuthMode"));
+    assert_eq!(named(&env["AUTH_MODE"]).as_deref(), Some("AuthMode"));
     assert_eq!(
-        env["MAX_DRAFTS_PER_OWNER"].as_str(),
+        named(&env["MAX_DRAFTS_PER_OWNER"]).as_deref(),
         Some("MaxDraftsPerOwner")
     );
 }
@@ -586,4 +598,126 @@ fn the_owners_index_is_the_one_the_adapter_queries() {
         .map(|a| a.to_string())
         .collect();
     assert_eq!(projected, adapter);
+}
+
+#[test]
+fn every_option_on_gives_gradual_releases_that_roll_back_alarms_that_say_what_to_do_and_safe_logs()
+{
+    let on = resolved("all-on");
+    let function = &on["Globals"]["Function"];
+    assert_eq!(function["AutoPublishAlias"].as_str(), Some("live"));
+    let preference = &function["DeploymentPreference"];
+    assert_eq!(
+        named(&preference["Type"]).as_deref(),
+        Some("DeploymentStrategy")
+    );
+    let rollback: BTreeSet<String> = preference["Alarms"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .filter_map(named)
+        .collect();
+    assert!(
+        rollback.contains("Api5xxAlarm") && rollback.contains("FunctionErrorsAlarm"),
+        "{rollback:?}"
+    );
+    let resources = on["Resources"].as_hash().unwrap();
+    let alarms: Vec<(&str, &Yaml)> = resources
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::CloudWatch::Alarm"))
+        .map(|(k, r)| (k.as_str().unwrap(), r))
+        .collect();
+    assert!(alarms.len() >= 7, "{}", alarms.len());
+    for (name, alarm) in &alarms {
+        let description = alarm["Properties"]["AlarmDescription"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            description.contains("First:"),
+            "{name} says what to do first"
+        );
+        let actions: Vec<String> = alarm["Properties"]["AlarmActions"]
+            .as_vec()
+            .unwrap()
+            .iter()
+            .filter_map(named)
+            .collect();
+        assert_eq!(actions, ["AlarmTopic"], "{name} tells the topic");
+    }
+    for name in rollback {
+        assert!(alarms.iter().any(|(a, _)| *a == name), "{name} exists");
+    }
+    let api = &on["Resources"]["HttpApi"]["Properties"];
+    let format = api["AccessLogSettings"]["Format"].as_str().unwrap();
+    for field in [
+        "$context.routeKey",
+        "$context.status",
+        "$context.responseLatency",
+        "$context.integrationLatency",
+        "$context.requestId",
+        "sourceIp",
+    ] {
+        assert!(format.contains(field), "{field} in the access log");
+    }
+    assert!(
+        !format.contains("$context.path") && !format.contains("rawPath"),
+        "never the path: it holds the draft's id"
+    );
+    assert_eq!(
+        api["DisableExecuteApiEndpoint"].as_bool(),
+        Some(true),
+        "a custom domain turns execute-api off"
+    );
+
+    // With the defaults: nothing that costs money, no IP in the log, and still a kept table.
+    let off = template();
+    let kinds: BTreeSet<&str> = off["Resources"]
+        .as_hash()
+        .unwrap()
+        .values()
+        .filter_map(|r| r["Type"].as_str())
+        .collect();
+    for costly in [
+        "AWS::CloudWatch::Alarm",
+        "AWS::SNS::Topic",
+        "AWS::CloudWatch::Dashboard",
+    ] {
+        assert!(!kinds.contains(costly), "{costly} only when asked for");
+    }
+    let format = off["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]["Format"]
+        .as_str()
+        .unwrap();
+    assert!(!format.contains("sourceIp"));
+    let table = &off["Resources"]["SessionsTable"];
+    assert_eq!(
+        table["Properties"]["DeletionProtectionEnabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(table["DeletionPolicy"].as_str(), Some("Retain"));
+}
+
+#[test]
+fn on_a_restored_table_the_stack_points_every_function_and_policy_at_it() {
+    let t = resolved("restored-table");
+    assert!(
+        t["Resources"]["SessionsTable"].is_badvalue(),
+        "its own table is left out, and kept"
+    );
+    let env = &t["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(
+        named(&env["TABLE_NAME"]).as_deref(),
+        Some("ExistingTableName")
+    );
+    for (name, r) in t["Resources"].as_hash().unwrap() {
+        for policy in r["Properties"]["Policies"].as_vec().into_iter().flatten() {
+            for statement in policy["Statement"].as_vec().into_iter().flatten() {
+                let resource = named(&statement["Resource"]).unwrap_or_default();
+                assert!(
+                    resource.contains("table/${ExistingTableName}"),
+                    "{:?}: {resource}",
+                    name.as_str()
+                );
+            }
+        }
+    }
 }

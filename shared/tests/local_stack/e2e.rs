@@ -131,3 +131,19 @@ fn the_main_command_serves_the_whole_flow_over_http() {
         "draft contents leaked into the logs"
     );
 }
+
+/// The deploy workflow's smoke test, run here against the README's main command.
+#[test]
+fn the_deploy_smoke_test_passes_against_the_local_api() {
+    let stack = Stack::start("smoke");
+    let output = std::process::Command::new(crate::stack::root().join("scripts/smoke.sh"))
+        .arg(&stack.base)
+        .output()
+        .expect("scripts/smoke.sh runs");
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        stack.log_text()
+    );
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# A smoke test of a running API (the deploy workflow runs it against the stack's ApiUrl; the test
+# command against scripts/dev.sh): health, then create, update, get and delete one draft, each
+# answered as openapi.yaml says. In owned mode set SMOKE_TOKEN to a bearer token of a test user.
+#
+# Usage: scripts/smoke.sh API_URL
+set -euo pipefail
+api=${1:?usage: scripts/smoke.sh API_URL}
+api=${api%/}
+body=$(mktemp)
+trap 'rm -f "$body"' EXIT
+auth=()
+[ -n "${SMOKE_TOKEN:-}" ] && auth=(-H "Authorization: Bearer $SMOKE_TOKEN")
+
+# request METHOD PATH EXPECTED_STATUS [JSON]: the body lands in $body.
+request() {
+  local method=$1 path=$2 expected=$3 data=${4:-} status
+  local args=(-sS -o "$body" -w '%{http_code}' -X "$method" "${auth[@]}" -H 'Accept: application/json')
+  [ -n "$data" ] && args+=(-H 'Content-Type: application/json' --data "$data")
+  status=$(curl "${args[@]}" --max-time 20 "$api$path") || { echo "smoke: $method $path: no answer" >&2; exit 1; }
+  if [ "$status" != "$expected" ]; then
+    echo "smoke: $method $path answered $status, not $expected: $(head -c 300 "$body")" >&2
+    exit 1
+  fi
+}
+field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$body" "$1"; }
+
+request GET /health 200
+key=$(python3 -c 'import uuid; print(uuid.uuid4())')
+status=$(curl -sS -o "$body" -w '%{http_code}' -X POST "${auth[@]}" -H 'Content-Type: application/json' \
+  -H "Idempotency-Key: $key" --data '{"projectData":{"projectName":"Smoke test"}}' --max-time 20 "$api/project-session")
+[ "$status" = 201 ] || { echo "smoke: POST /project-session answered $status: $(head -c 300 "$body")" >&2; exit 1; }
+id=$(field sessionId)
+request PUT "/project-session/$id" 200 '{"projectData":{"buildingType":"office"},"currentStep":2}'
+request GET "/project-session/$id" 200
+python3 - "$body" <<'PY'
+import json, sys
+draft = json.load(open(sys.argv[1]))
+assert draft["projectData"] == {"projectName": "Smoke test", "buildingType": "office"}, draft
+assert draft["currentStep"] == 2 and draft["version"] == 2, draft
+PY
+request DELETE "/project-session/$id" 200
+request GET "/project-session/$id" 404
+echo "smoke: $api answers health, create, update, get and delete" >&2
