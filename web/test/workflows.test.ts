@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { lintAll, lintWorkflow, WORKFLOWS } from '../scripts/lint-workflows.mjs';
 
 describe('the GitHub Actions workflows', () => {
-  it('test and deploy both pass action-validator', () => {
+  it('test and deploy both pass actionlint and action-validator', () => {
     const { names, problems } = lintAll();
     expect(names).toEqual(['deploy.yml', 'test.yml']);
     expect(problems).toEqual([]);
@@ -22,6 +22,8 @@ describe('the GitHub Actions workflows', () => {
     expect(lintWorkflow(`on: push\n${job}`, 'fine.yml')).toEqual([]);
     expect(lintWorkflow(`on: pushh\n${job}`, 'trigger.yml')).not.toEqual([]);
     expect(lintWorkflow(`on: push\n${job}    needs: [b]\n`, 'needs.yml')).not.toEqual([]);
+    // actionlint reads the expressions: an unknown context is caught.
+    expect(lintWorkflow(`on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: [{run: 'echo \${{ secret.X }}'}]\n`, 'expr.yml')).not.toEqual([]);
   });
 
   it('deploys only a commit whose tests passed, with OIDC credentials, then smoke-tests it', () => {
