@@ -9,6 +9,35 @@ use crate::stack::{root, Stack};
 #[test]
 fn the_api_served_locally_matches_openapi_yaml() {
     let stack = Stack::start("contract");
+    schemathesis(&stack, &[]);
+}
+
+/// Owned mode, signed in through the local token issuer; the cap raised, as Schemathesis makes
+/// hundreds of drafts.
+#[test]
+fn the_owned_api_served_locally_matches_openapi_yaml() {
+    let stack = Stack::start_with(
+        "contract-owned",
+        &[("AUTH_MODE", "jwt"), ("MAX_DRAFTS_PER_OWNER", "100000")],
+    );
+    let agent = crate::stack::agent();
+    let (status, _, token) = crate::stack::call(
+        &agent,
+        "POST",
+        &format!("{}/local-auth/token", stack.base),
+        Some(serde_json::json!({"sub": "contract", "expiresIn": 86400})),
+        &[],
+    )
+    .expect("a local token");
+    assert_eq!(status, 200, "{token}");
+    let bearer = format!(
+        "Authorization: Bearer {}",
+        token["access_token"].as_str().unwrap()
+    );
+    schemathesis(&stack, &["--header", &bearer]);
+}
+
+fn schemathesis(stack: &Stack, extra: &[&str]) {
     let contract = root().join("shared/tests/local_stack/contract");
     let st = root().join(".local/venv/bin/st");
     assert!(
@@ -44,6 +73,7 @@ fn the_api_served_locally_matches_openapi_yaml() {
         // function on a change, dropping the requests in flight.
         .current_dir(std::env::temp_dir())
         .args(["--generation-database", "none"])
+        .args(extra)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("PYTHONPATH", &contract)
         .env("SCHEMATHESIS_HOOKS", "hooks")
