@@ -2,10 +2,12 @@
 """Writes template.yaml as CloudFormation deploys it under a few sets of parameters, for the linters.
 
 SAM cannot take `Auth`, `Domain` and the like from an intrinsic, so template.yaml puts
-AWS::LanguageExtensions first, which resolves `Fn::If` once the parameters are known. Neither
-`sam validate` nor `cfn-lint` does that offline: this evaluates the template's Conditions for each
-parameter set, resolves every `Fn::If` by them, keeps the others without one, and sets the parameters' defaults to the set's values, so
-that SAM's translation and both linters check what each set deploys.
+AWS::LanguageExtensions first, which resolves `Fn::If` in Resources and Outputs once the
+parameters are known (not in Globals or Rules, which reach SAM and CloudFormation as written).
+Neither `sam validate` nor `cfn-lint` does that offline: this evaluates the template's
+Conditions for each parameter set, resolves `Fn::If` where the transform does, and sets the
+parameters' defaults to the set's values, so that SAM's translation and both linters check what
+each set deploys.
 
 Usage: template-modes.py OUT_DIR  -> OUT_DIR/template-<set>.json, one path per line
 """
@@ -88,19 +90,52 @@ def resolve(node, truth):
     return node
 
 
+def referenced(node) -> set:
+    """The conditions `node` names: a resource's `Condition`, `Fn::If`'s first argument, and
+    `{"Condition": name}` inside other conditions."""
+    found = set()
+    if isinstance(node, dict):
+        for key, item in node.items():
+            if key == "Condition" and isinstance(item, str):
+                found.add(item)
+            elif key == "Fn::If" and isinstance(item, list) and item:
+                found.add(item[0])
+            found |= referenced(item)
+    elif isinstance(node, list):
+        for item in node:
+            found |= referenced(item)
+    return found
+
+
 def for_set(template, overrides):
+    """What AWS::LanguageExtensions hands SAM: `Fn::If` resolved in Resources and Outputs (where
+    it resolves intrinsics), Globals, Rules and Conditions as written, the parameters' defaults
+    set to the set's values."""
     params = {name: p.get("Default", "") for name, p in template["Parameters"].items()}
     params.update(overrides)
     conditions = template["Conditions"]
     truth = {name: evaluate(cond, params, conditions) for name, cond in conditions.items()}
-    out = resolve({k: v for k, v in template.items() if k != "Conditions"}, truth)
+    out = dict(template)
+    for section in ("Resources", "Outputs"):
+        out[section] = resolve(template[section], truth)
     out["Transform"] = [t for t in out["Transform"] if t != "AWS::LanguageExtensions"]
-    # Every condition is decided: a resource whose condition holds is simply there.
+    # A resource whose condition holds is there as surely as one without: said so, for the
+    # linters' reference checks. One whose condition fails keeps it (Globals may name it).
     out["Resources"] = {
-        name: {k: v for k, v in res.items() if k != "Condition"}
+        name: {k: v for k, v in res.items() if not (k == "Condition" and truth[v])}
         for name, res in out["Resources"].items()
-        if truth.get(res.get("Condition"), True)
     }
+    # Conditions used only by the `Fn::If`s resolved away are gone from what CloudFormation sees.
+    used = referenced({k: v for k, v in out.items() if k != "Conditions"})
+    while True:
+        more = used | referenced({name: conditions[name] for name in used})
+        if more == used:
+            break
+        used = more
+    out["Conditions"] = {name: c for name, c in conditions.items() if name in used}
+    if not out["Conditions"]:
+        del out["Conditions"]
+    out["Parameters"] = json.loads(json.dumps(template["Parameters"]))
     for name, given in overrides.items():
         out["Parameters"][name]["Default"] = given
     return out
