@@ -2,7 +2,7 @@
 // token issuer (scripts/local_gateway.py; in AWS, Cognito or any OpenID Connect issuer gives the
 // token), then the same wizard, whose drafts are the signed-in person's on any device.
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { forgetOwner } from '../src';
 import { CreateProjectPage } from './CreateProjectPage';
 
@@ -27,6 +27,15 @@ async function localToken(sub: string, forceRefresh: boolean): Promise<string> {
 export function OwnedDemo() {
   const [who, setWho] = useState<string | null>(() => sessionStorage.getItem(SIGNED_IN));
   const [name, setName] = useState('');
+  const [leaving, setLeaving] = useState<string | null>(null);
+
+  // After sign-out has unmounted the wizard (its hook detached): what this browser kept of that
+  // person's drafts goes; the drafts stay on the server.
+  useEffect(() => {
+    if (leaving === null) return;
+    forgetOwner(localStorage, leaving);
+    setLeaving(null);
+  }, [leaving]);
 
   if (who === null) {
     return (
@@ -59,11 +68,10 @@ export function OwnedDemo() {
         Signed in as <strong data-testid="signed-in-as">{who}</strong>{' '}
         <button
           onClick={() => {
-            // What this browser kept of this person's drafts goes; the drafts stay on the server.
-            forgetOwner(localStorage, who);
             sessionStorage.removeItem(SIGNED_IN);
             token = null;
             setWho(null);
+            setLeaving(who);
           }}
         >
           Sign out

@@ -217,7 +217,8 @@ function storageKeys(owner: string | null) {
   return { sessionId: `${prefix}sessionId`, unsaved: `${prefix}unsaved:`, pending: `${prefix}create`, ended: `${prefix}ended` };
 }
 
-function ownerPrefix(owner: string): string {
+/** Every key kept for `owner` starts so (`forgetOwner` clears them all). */
+export function ownerPrefix(owner: string): string {
   return `projectSession@${encodeURIComponent(owner)}:`;
 }
 

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SessionClient } from '../src/client';
 import type { DraftController } from '../src/draft';
+import { TabChannel, tabNames } from '../src/draft/tabs';
 import { forgetOwner } from '../src/unsaved';
 import type { FakeApi, MemoryStorage } from './fakeApi';
 import { browser, wait, type TestBrowser } from './harness';
@@ -93,6 +94,24 @@ describe('a browser shared by two people', () => {
     const again = signedIn('ada');
     await again.start();
     expect(again.getState().projectData).toEqual({ projectName: "Ada's" });
+  });
+});
+
+describe('tabs on a browser shared by two people', () => {
+  it('hear only the same person’s tabs, and sign-out clears that person’s channel key too', () => {
+    const heard: Record<string, string[]> = { adaOther: [], bob: [] };
+    const tabOf = (who: string, name: string) =>
+      new TabChannel(storage, b.events, null, (m) => heard[name]?.push(m.type), tabNames(who).messageKey);
+    const ada = tabOf('ada', 'ada');
+    const adaOther = tabOf('ada', 'adaOther');
+    const bob = tabOf('bob', 'bob');
+    for (const t of [ada, adaOther, bob]) t.open();
+    ada.post({ type: 'draft', id: 'new', replaces: 'old', reason: 'restart' });
+    expect(heard).toEqual({ adaOther: ['draft'], bob: [] });
+    expect(tabNames('ada').lock).not.toBe(tabNames('bob').lock);
+    forgetOwner(storage, 'ada');
+    expect([...storage.items.keys()].some((k) => k.includes('ada'))).toBe(false);
+    for (const t of [ada, adaOther, bob]) t.close();
   });
 });
 

@@ -6,7 +6,7 @@ import { ApiError, FIELD_NAMES, type ProjectFormData, type SessionClient } from 
 import { UnsavedStore, type KeyValueStorage } from '../unsaved';
 import { defaultEvents, defaultStorage, send, uuidV4, write } from './io';
 import { initialState, type Config, type DraftEvent, type Effect, type Machine, type Request, type TimerName } from './state';
-import { defaultChannel, defaultLocks, LOCK_NAME, TabChannel, type BroadcastLike, type LocksLike } from './tabs';
+import { defaultChannel, defaultLocks, tabNames, TabChannel, type BroadcastLike, type LocksLike } from './tabs';
 import { transition } from './transition';
 import { view, type DraftState } from './view';
 
@@ -69,6 +69,8 @@ export class DraftRunner<T extends object = ProjectFormData> {
   protected readonly client: SessionClient;
   /** Owned mode: whose drafts these are (storage is kept per owner); `null` in anonymous mode. */
   protected readonly owner: string | null;
+  /** The tabs' channel, message key and lock: this person's own in owned mode. */
+  private readonly names: ReturnType<typeof tabNames>;
   protected readonly store: UnsavedStore;
   private readonly config: Config;
   private readonly requestTimeout: number;
@@ -98,8 +100,15 @@ export class DraftRunner<T extends object = ProjectFormData> {
     this.requestTimeout = options.requestTimeout ?? 10_000;
     this.events = options.events === undefined ? defaultEvents() : options.events;
     this.locks = options.locks === undefined ? defaultLocks() : options.locks;
-    const channel = options.broadcast === undefined ? defaultChannel() : options.broadcast;
-    this.tabs = new TabChannel(storage, this.events ?? null, channel, (message) => this.dispatch({ type: 'message', message }));
+    this.names = tabNames(this.owner);
+    const channel = options.broadcast === undefined ? defaultChannel(this.names.channel) : options.broadcast;
+    this.tabs = new TabChannel(
+      storage,
+      this.events ?? null,
+      channel,
+      (message) => this.dispatch({ type: 'message', message }),
+      this.names.messageKey,
+    );
     this.isOnline = options.isOnline ?? (() => globalThis.navigator?.onLine ?? true);
     this.random = options.random ?? Math.random;
     this.newKey = options.newKey ?? uuidV4;
@@ -267,7 +276,7 @@ export class DraftRunner<T extends object = ProjectFormData> {
           ended: this.store.ended(),
         });
       });
-    if (this.locks) void this.locks.request(LOCK_NAME, granted).catch(() => undefined);
+    if (this.locks) void this.locks.request(this.names.lock, granted).catch(() => undefined);
     else void Promise.resolve().then(granted);
   }
 

@@ -2,7 +2,7 @@
 // `storage` events (a write to one key) where there is not. And the tabs' lock, the Web Locks
 // API, under which a tab makes a draft so that tabs never make two at once.
 
-import type { KeyValueStorage } from '../unsaved';
+import { ownerPrefix, type KeyValueStorage } from '../unsaved';
 import type { TabMessage } from './state';
 
 /** The part of `BroadcastChannel` used here. */
@@ -24,6 +24,18 @@ export const CHANNEL_NAME = 'projectSession';
 export const MESSAGE_KEY = 'projectSession:message';
 export const LOCK_NAME = 'projectSession:draft';
 
+/**
+ * The channel, the storage key of its fallback and the lock the tabs of one person share: the
+ * original names in anonymous mode; in owned mode each person's own, so that on a shared browser
+ * one person's tabs never follow, or wait for, another's.
+ */
+export function tabNames(owner: string | null): { channel: string; messageKey: string; lock: string } {
+  if (owner === null) return { channel: CHANNEL_NAME, messageKey: MESSAGE_KEY, lock: LOCK_NAME };
+  // Under the owner's storage prefix, so that `forgetOwner` clears the fallback's key too.
+  const prefix = ownerPrefix(owner);
+  return { channel: `${prefix}channel`, messageKey: `${prefix}message`, lock: `${prefix}draft` };
+}
+
 export class TabChannel {
   /** Tells this tab's own messages apart: a storage write reaches its writer in some browsers and tests. */
   private readonly tabId = Math.random().toString(36).slice(2);
@@ -35,6 +47,7 @@ export class TabChannel {
     private readonly events: Events | null,
     private readonly makeChannel: (() => BroadcastLike) | null,
     private readonly receive: (message: TabMessage) => void,
+    private readonly messageKey: string = MESSAGE_KEY,
   ) {}
 
   open(): void {
@@ -62,7 +75,7 @@ export class TabChannel {
       return true;
     }
     try {
-      this.storage?.setItem(MESSAGE_KEY, JSON.stringify(envelope));
+      this.storage?.setItem(this.messageKey, JSON.stringify(envelope));
       return true;
     } catch {
       return false;
@@ -75,7 +88,7 @@ export class TabChannel {
 
   private onStorage = (event: Event): void => {
     const { key, newValue } = event as StorageEvent;
-    if (key !== MESSAGE_KEY || !newValue) return;
+    if (key !== this.messageKey || !newValue) return;
     try {
       this.deliver(JSON.parse(newValue));
     } catch {
@@ -102,8 +115,8 @@ function isMessage(value: unknown): value is TabMessage {
   return false;
 }
 
-export function defaultChannel(): (() => BroadcastLike) | null {
-  return typeof BroadcastChannel === 'undefined' ? null : () => new BroadcastChannel(CHANNEL_NAME);
+export function defaultChannel(name: string = CHANNEL_NAME): (() => BroadcastLike) | null {
+  return typeof BroadcastChannel === 'undefined' ? null : () => new BroadcastChannel(name);
 }
 
 export function defaultLocks(): LocksLike | null {
