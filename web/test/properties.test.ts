@@ -18,6 +18,8 @@ const NUMBERS = FIELD_NAMES.filter((f) => FIELD_SPECS[f].kind === 'number');
 const FIELDS: FieldName[] = [...TEXT.slice(0, 2), ...NUMBERS.slice(0, 2)];
 const NUMERIC = new Set<FieldName>(NUMBERS.slice(0, 2));
 const ELSEWHERE: FieldName = TEXT[2];
+/** Typed by the person at the end of a run; none of the above, so no typed value of theirs is overwritten. */
+const AT_THE_END: FieldName = TEXT[3];
 /** No request chain without a timer, a person or another tab in between is longer than this. */
 const MAX_CHAIN = 6;
 /** Requests in any virtual second, beyond those a person's action sends. */
@@ -173,7 +175,7 @@ describe('the draft machine under random sequences of events', () => {
           // The person settles each conflict, keeping theirs.
           if (w.state.conflicts.length) w.stimulus(true, { type: 'resolve', keep: 'mine' });
           // A draft that expired unseen is found gone by the next save: the person types on.
-          else if (w.state.sessionId && !w.server.has(w.state.sessionId)) w.stimulus(true, { type: 'edit', fields: { projectDescription: `round ${round}` } });
+          else if (w.state.sessionId && !w.server.has(w.state.sessionId)) w.stimulus(true, { type: 'edit', fields: { [AT_THE_END]: `round ${round}` } });
           else break;
         }
         const draft = w.state.sessionId ? w.server.get(w.state.sessionId) : undefined;
