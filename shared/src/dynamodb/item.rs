@@ -13,7 +13,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Number, Value};
 
 use crate::domain::{
-    validate_value, Field, FieldValue, Owner, ProjectData, Session, SessionId, SCHEMA_VERSION,
+    is_expired, validate_value, Field, FieldValue, Owner, ProjectData, Session, SessionId,
+    SCHEMA_VERSION,
 };
 use crate::store::StoreError;
 
@@ -271,6 +272,11 @@ pub(super) fn create_token(item: &HashMap<String, AttributeValue>) -> Option<&st
 /// The token of the last update or delete applied to the item.
 pub(super) fn last_write(item: &HashMap<String, AttributeValue>) -> Option<&str> {
     item.get(LAST_WRITE)?.as_s().ok().map(String::as_str)
+}
+
+/// Live at `now`: neither deleted nor past either expiry (the TTL sweep is lazy).
+pub(super) fn is_live(item: &HashMap<String, AttributeValue>, now: DateTime<Utc>) -> bool {
+    !is_deleted(item) && live_until(item).is_ok_and(|at| !is_expired(at, now))
 }
 
 /// A draft that was deleted, kept only until the TTL sweep.

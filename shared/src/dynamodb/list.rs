@@ -8,11 +8,11 @@ use chrono::{DateTime, Utc};
 
 use super::error::store_error;
 use super::item::{
-    is_deleted, item_to_session, key, live_until, n, number, COMPLETED_STEPS, CREATED_AT,
-    KEY_ATTRIBUTE, OWNER_ATTRIBUTE, OWNER_INDEX, VERSION,
+    is_live, item_to_session, key, n, number, COMPLETED_STEPS, CREATED_AT, KEY_ATTRIBUTE,
+    OWNER_ATTRIBUTE, OWNER_INDEX, VERSION,
 };
 use super::DynamoStore;
-use crate::domain::{is_expired, Owner, SessionId};
+use crate::domain::{Owner, SessionId};
 use crate::store::{Page, PageStart, StoreError, StoreList};
 
 /// Every page reads at most this many index entries, live or not.
@@ -64,11 +64,6 @@ impl DynamoStore {
         };
         Ok((output.items().to_vec(), next))
     }
-}
-
-/// Live at `now`: neither deleted nor past either expiry (the TTL sweep is lazy).
-fn is_live(item: &HashMap<String, AttributeValue>, now: DateTime<Utc>) -> bool {
-    !is_deleted(item) && live_until(item).is_ok_and(|at| !is_expired(at, now))
 }
 
 impl StoreList for DynamoStore {

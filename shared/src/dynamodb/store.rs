@@ -12,16 +12,14 @@ use chrono::{DateTime, Utc};
 use super::client::{timeouts, OPERATION_TIMEOUT};
 use super::error::{condition_failure, store_error};
 use super::item::{
-    create_token, is_deleted, is_owned_by, item_to_session, key, last_write, live_condition_names,
-    live_until, max_expires_at, n, number, owner_condition, session_to_item, write_token,
-    MalformedItem, CREATE_TOKEN, DELETED, KEY_ATTRIBUTE, LAST_WRITE, LIVE_CONDITION, PROJECT_DATA,
-    TTL_ATTRIBUTE, VERSION,
+    create_token, is_deleted, is_live, is_owned_by, item_to_session, key, last_write,
+    live_condition_names, live_until, max_expires_at, n, number, owner_condition, session_to_item,
+    write_token, MalformedItem, CREATE_TOKEN, DELETED, KEY_ATTRIBUTE, LAST_WRITE, LIVE_CONDITION,
+    PROJECT_DATA, TTL_ATTRIBUTE, VERSION,
 };
 use super::update_expression::update_expression;
 use super::DynamoStore;
-use crate::domain::{
-    is_expired, CreateToken, ExpiryPolicy, Owner, Session, SessionId, SessionPatch,
-};
+use crate::domain::{CreateToken, ExpiryPolicy, Owner, Session, SessionId, SessionPatch};
 use crate::store::{
     StoreCreate, StoreDelete, StoreError, StoreGet, StorePing, StoreUpdate, Updated,
 };
@@ -180,7 +178,7 @@ fn cap_is_nearer(
     expires_at: DateTime<Utc>,
     patch: &SessionPatch,
 ) -> bool {
-    let live = !is_deleted(item) && live_until(item).is_ok_and(|at| !is_expired(at, now));
+    let live = is_live(item, now);
     let accepted = number::<u64>(item, VERSION).is_ok_and(|v| patch.accepts_version(v));
     live && accepted && max_expires_at(item).is_ok_and(|cap| cap < expires_at)
 }
