@@ -51,9 +51,12 @@ def call(base: str, method: str, path: str, token: str | None = None) -> tuple[i
     request = urllib.request.Request(base + path, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=FIRST_CALL_TIMEOUT) as response:
-            status, text = response.status, response.read()
+            status, text, guard = response.status, response.read(), response.headers.get("X-Watch-Guard")
     except urllib.error.HTTPError as error:
-        status, text = error.code, error.read()
+        status, text, guard = error.code, error.read(), error.headers.get("X-Watch-Guard")
+    if guard:
+        # scripts/watch-guard.py answered, not a function: watch is not listening yet.
+        return status, None
     try:
         return status, json.loads(text)
     except ValueError:
@@ -81,10 +84,16 @@ def main() -> None:
                 continue
             method = route["method"]
             concrete = path.replace("{sessionId}", str(uuid.uuid4()))
-            try:
-                status, body = call(base, method, concrete, token)
-            except OSError as error:
-                sys.exit(f"warm.py: {method} {path} ({function}) got no answer: {error}")
+            deadline = time.monotonic() + FIRST_CALL_TIMEOUT
+            while True:
+                try:
+                    status, body = call(base, method, concrete, token)
+                except OSError as error:
+                    sys.exit(f"warm.py: {method} {path} ({function}) got no answer: {error}")
+                # The guard's own answer (watch still starting, on a cold build): ask again.
+                if body is not None or time.monotonic() > deadline:
+                    break
+                time.sleep(1)
             if not answered_by_a_function(body):
                 sys.exit(f"warm.py: {method} {path} ({function}) answered {status}: {body!r}")
             warmed.add(function)

@@ -126,6 +126,8 @@ def handler(upstream_port: int, slots: threading.BoundedSemaphore, gateway=None)
             headers = [("Content-Type", "application/json"), ("Access-Control-Allow-Origin", "*")]
             if retry_after:
                 headers.append(("Retry-After", retry_after))
+            # Marked as the guard's own, so that scripts/warm.py never takes it for a function's.
+            headers.append(("X-Watch-Guard", "1"))
             self.send(status, headers, json.dumps({"error": message}).encode())
 
         def send(self, status: int, headers: list, data: bytes) -> None:
