@@ -26,6 +26,9 @@ pub struct Config {
     /// SDK attempts per DynamoDB request, first try included (the original design's
     /// `SESSION_MAX_ATTEMPTS`).
     pub max_attempts: u32,
+    /// Roots trusted beside Amazon's for DynamoDB's endpoint (`DYNAMODB_EXTRA_CA_FILE`): a
+    /// private endpoint's CA, or the benchmark's local one. Unset in AWS.
+    pub extra_ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +102,9 @@ impl Config {
             policy: ExpiryPolicy::new(idle, max_lifetime),
             max_attempts: u32::try_from(attempts)
                 .map_err(|_| ConfigError::Invalid("SESSION_MAX_ATTEMPTS", 1))?,
+            extra_ca_file: lookup(crate::dynamodb::EXTRA_CA_FILE)
+                .filter(|p| !p.trim().is_empty())
+                .map(Into::into),
         })
     }
 }

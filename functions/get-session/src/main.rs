@@ -9,7 +9,7 @@ use project_session::{handlers, logging, Config, DynamoStore};
 async fn main() -> Result<(), Error> {
     logging::init();
     let config = Config::from_env()?;
-    let store = DynamoStore::from_config(&config);
+    let store = DynamoStore::from_config(&config)?;
     let report = RequestReport::from_env("get-session");
     run(service_fn(|req| {
         report.observe(req, |req| handlers::get_session(&store, &config, req))

@@ -1,13 +1,15 @@
 //! The SDK client: built from the environment Lambda sets, with explicit timeouts, and an
-//! HTTPS client (rustls on ring) that trusts only Amazon's roots.
+//! HTTPS client (rustls on ring) that trusts Amazon's roots, and the roots in
+//! `DYNAMODB_EXTRA_CA_FILE` beside them when that is set (tests, private endpoints).
 
+use std::path::Path;
 use std::time::Duration;
 
 use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
-use aws_sdk_dynamodb::config::{Region, SharedHttpClient};
+use aws_sdk_dynamodb::config::{Region, SharedHttpClient, StalledStreamProtectionConfig};
 use aws_sdk_dynamodb::Client;
 
 use super::fresh_now::FreshNow;
@@ -21,7 +23,11 @@ use super::fresh_now::FreshNow;
 /// loading the system's whole CA store was most of the init time
 /// (`shared/examples/init-profile.rs` times each step). Timeouts are explicit so a slow
 /// DynamoDB fails fast instead of running out the Lambda's clock.
-pub fn client_from_env(max_attempts: u32) -> Client {
+pub fn client(max_attempts: u32, extra_ca_file: Option<&Path>) -> Result<Client, ClientError> {
+    let extra = match extra_ca_file {
+        None => None,
+        Some(path) => Some(read_extra_roots(path)?),
+    };
     let region = std::env::var("AWS_REGION")
         .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
         .unwrap_or_else(|_| "us-east-1".to_string());
@@ -31,15 +37,53 @@ pub fn client_from_env(max_attempts: u32) -> Client {
         .credentials_provider(EnvironmentVariableCredentialsProvider::new())
         .timeout_config(timeouts(OPERATION_TIMEOUT))
         .retry_config(RetryConfig::standard().with_max_attempts(max_attempts))
+        // Bodies of a few KB, bounded by the read timeout: the throughput monitor's clock reads
+        // and timer on every poll bought nothing (BENCHMARKS.md, "Where the CPU goes").
+        .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
         .interceptor(FreshNow)
-        .http_client(https_client());
+        .http_client(https_client(extra.as_deref())?);
     if let Some(endpoint) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
         .ok()
         .filter(|e| !e.is_empty())
     {
         config = config.endpoint_url(endpoint);
     }
-    Client::from_conf(config.build())
+    Ok(Client::from_conf(config.build()))
+}
+
+/// `client` for tests and local tooling, `DYNAMODB_EXTRA_CA_FILE` read from the environment.
+///
+/// # Panics
+/// When that file cannot be read or holds no certificate.
+pub fn client_from_env(max_attempts: u32) -> Client {
+    let extra = std::env::var_os(EXTRA_CA_FILE).filter(|v| !v.is_empty());
+    match client(max_attempts, extra.as_deref().map(Path::new)) {
+        Ok(client) => client,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Names a PEM file of root certificates trusted beside Amazon's, never instead of them: a
+/// private endpoint's CA, or the local CA of the benchmark's HTTPS endpoint. Unset in AWS.
+pub const EXTRA_CA_FILE: &str = "DYNAMODB_EXTRA_CA_FILE";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("{EXTRA_CA_FILE} ({0}) cannot be read")]
+    Unreadable(String, #[source] std::io::Error),
+    #[error("{EXTRA_CA_FILE} ({0}) holds no PEM certificate")]
+    NoCertificate(String),
+    #[error("the TLS settings were refused")]
+    Tls(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+fn read_extra_roots(path: &Path) -> Result<Vec<u8>, ClientError> {
+    let shown = path.display().to_string();
+    let pem = std::fs::read(path).map_err(|e| ClientError::Unreadable(shown.clone(), e))?;
+    if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+        return Err(ClientError::NoCertificate(shown));
+    }
+    Ok(pem)
 }
 
 /// What a verb may spend on DynamoDB, retries included: Lambda's 8 s leave room to answer 503.
@@ -58,20 +102,26 @@ pub(super) fn timeouts(operation: Duration) -> TimeoutConfig {
 /// The Amazon Trust Services roots, which sign the endpoints of the AWS commercial regions.
 const AMAZON_ROOT_CAS: &[u8] = include_bytes!("amazon-root-cas.pem");
 
-fn https_client() -> SharedHttpClient {
+/// The PEM bundles the client trusts: Amazon's always, the extra ones after them.
+fn trusted_roots(extra: Option<&[u8]>) -> Vec<&[u8]> {
+    std::iter::once(AMAZON_ROOT_CAS).chain(extra).collect()
+}
+
+fn https_client(extra: Option<&[u8]>) -> Result<SharedHttpClient, ClientError> {
     use aws_smithy_http_client::tls::{
         rustls_provider::CryptoMode, Provider, TlsContext, TrustStore,
     };
-    let builder =
-        aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring));
-    match TlsContext::builder()
-        .with_trust_store(TrustStore::empty().with_pem_certificate(AMAZON_ROOT_CAS))
+    let store = trusted_roots(extra)
+        .into_iter()
+        .fold(TrustStore::empty(), TrustStore::with_pem_certificate);
+    let tls = TlsContext::builder()
+        .with_trust_store(store)
         .build()
-    {
-        Ok(tls) => builder.tls_context(tls).build_https(),
-        // Unreachable with the bundled roots; the system's store still works.
-        Err(_) => builder.build_https(),
-    }
+        .map_err(|e| ClientError::Tls(e.into()))?;
+    Ok(aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .tls_context(tls)
+        .build_https())
 }
 
 #[cfg(test)]
@@ -89,5 +139,28 @@ mod tests {
             .with_trust_store(store)
             .build()
             .is_ok());
+    }
+
+    #[test]
+    fn extra_roots_are_trusted_beside_amazons_never_instead() {
+        let extra = b"-----BEGIN CERTIFICATE-----\nlocal\n-----END CERTIFICATE-----\n";
+        assert_eq!(trusted_roots(None), vec![AMAZON_ROOT_CAS]);
+        assert_eq!(
+            trusted_roots(Some(&extra[..])),
+            vec![AMAZON_ROOT_CAS, &extra[..]]
+        );
+    }
+
+    #[test]
+    fn an_extra_ca_file_that_is_missing_or_holds_no_certificate_is_refused_by_name() {
+        let missing = Path::new("/nonexistent/extra-ca.pem");
+        let err = client(3, Some(missing)).unwrap_err();
+        assert!(matches!(err, ClientError::Unreadable(..)), "{err}");
+        assert!(err.to_string().contains("/nonexistent/extra-ca.pem"));
+        let empty = std::env::temp_dir().join(format!("no-ca-{}.pem", std::process::id()));
+        std::fs::write(&empty, "not a certificate").unwrap();
+        let err = client(3, Some(&empty)).unwrap_err();
+        let _ = std::fs::remove_file(&empty);
+        assert!(matches!(err, ClientError::NoCertificate(..)), "{err}");
     }
 }

@@ -28,7 +28,7 @@ use aws_sdk_dynamodb::Client;
 
 use crate::config::Config;
 
-pub use client::client_from_env;
+pub use client::{client, client_from_env, ClientError, EXTRA_CA_FILE};
 pub use item::{
     item_to_session, session_to_item, MalformedItem, CREATED_AT, KEY_ATTRIBUTE, OWNER_ATTRIBUTE,
     OWNER_INDEX, OWNER_INDEX_PROJECTION, TTL_ATTRIBUTE,
@@ -36,7 +36,7 @@ pub use item::{
 #[cfg(feature = "test-support")]
 pub use operation_log::OperationLog;
 #[cfg(feature = "test-support")]
-pub use proxy::{DynamoProxy, Fault};
+pub use proxy::{DynamoProxy, Fault, LocalCa};
 #[cfg(feature = "test-support")]
 pub use table::create_table;
 pub use update_expression::{update_expression, UpdateExpression};
@@ -56,8 +56,9 @@ impl DynamoStore {
     }
 
     /// The store for a function: one SDK client, built once per cold start.
-    pub fn from_config(config: &Config) -> Self {
-        Self::new(client_from_env(config.max_attempts), &config.table_name)
+    pub fn from_config(config: &Config) -> Result<Self, ClientError> {
+        let client = client(config.max_attempts, config.extra_ca_file.as_deref())?;
+        Ok(Self::new(client, &config.table_name))
     }
 
     pub fn client(&self) -> &Client {

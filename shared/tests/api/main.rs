@@ -13,3 +13,4 @@ mod owners;
 mod properties;
 mod retries;
 mod template;
+mod tls;

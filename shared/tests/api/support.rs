@@ -231,6 +231,7 @@ pub fn config() -> Config {
         table_name: "unused-by-handlers".into(),
         policy: ExpiryPolicy::default(),
         max_attempts: 3,
+        extra_ca_file: None,
     }
 }
 

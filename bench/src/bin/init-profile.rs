@@ -1,7 +1,7 @@
 //! Where a function's init time goes: times each step a function's `main` takes before it
-//! asks the Lambda Runtime API for its first event, in a fresh process. `scripts/bench.sh`
-//! runs it and BENCHMARKS.md reports it. Needs the environment a function gets (TABLE_NAME,
-//! AWS_REGION, credentials, AWS_ENDPOINT_URL_DYNAMODB).
+//! asks the Lambda Runtime API for its first event, in a fresh process, then its first two
+//! DynamoDB requests. `lambda-bench` runs it as it runs the functions (their environment,
+//! HTTPS to DynamoDB, at full speed and at the 128 MB share) and BENCHMARKS.md reports it.
 
 use std::time::Instant;
 
@@ -16,7 +16,7 @@ fn main() {
         println!("{name:<40} {:>8.3} ms", (now - last).as_secs_f64() * 1000.0);
         last = now;
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a tokio runtime");
@@ -25,7 +25,7 @@ fn main() {
     step("tracing subscriber");
     let config = Config::from_env().expect("the function's environment");
     step("config from the environment");
-    let store = DynamoStore::from_config(&config);
+    let store = DynamoStore::from_config(&config).expect("the DynamoDB client");
     step("DynamoDB client, as the functions build it");
     let _report = RequestReport::from_env("init-profile");
     step("request report");
