@@ -156,9 +156,9 @@ fn targets(inputs: &Inputs) -> String {
         .filter_map(|n| Some((f(&r["requests"][*n]["per_invocation"])?, n.to_string())))
         .max_by(|a, b| a.0.total_cmp(&b.0));
     check("DynamoDB requests per invocation", 1.0, "", requests);
+    let verbs: Vec<&str> = VERBS.iter().map(|(n, _)| *n).collect();
     for share in at_128(r) {
         let period = share["period_us"].as_f64().unwrap_or(0.0) / 1000.0;
-        let verbs: Vec<&str> = VERBS.iter().map(|(n, _)| *n).collect();
         check(
             &format!("cold start median, 128 MB, {period:.1} ms period"),
             40.0,
@@ -173,11 +173,13 @@ fn targets(inputs: &Inputs) -> String {
                 .map(|v| (v, "update-session".into())),
         );
     }
+    // Health's DescribeTable grows slower in DynamoDB Local as the run fills the table; it is
+    // in the tables, not in the verbs' targets.
     check(
-        "cold start median, full speed",
+        "cold start median, full speed (the four verbs)",
         10.0,
         "ms",
-        worst(full, "cold_p50_ms", &FUNCTIONS),
+        worst(full, "cold_p50_ms", &verbs),
     );
     check(
         "init median, full speed",
