@@ -21,7 +21,7 @@ use super::fresh_now::FreshNow;
 /// Not `aws_config::load()`: its default chains read profile files and prepare IMDS, SSO and
 /// web-identity providers a Lambda never uses. The HTTPS client trusts only Amazon's roots:
 /// loading the system's whole CA store was most of the init time
-/// (`shared/examples/init-profile.rs` times each step). Timeouts are explicit so a slow
+/// (`bench/src/bin/init-profile.rs` times each step). Timeouts are explicit so a slow
 /// DynamoDB fails fast instead of running out the Lambda's clock.
 pub fn client(max_attempts: u32, extra_ca_file: Option<&Path>) -> Result<Client, ClientError> {
     let extra = match extra_ca_file {
