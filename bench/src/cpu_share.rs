@@ -301,6 +301,18 @@ mod tests {
     }
 
     #[test]
+    fn without_a_cgroup_v1_cpu_controller_the_group_says_why_it_cannot_be_made() {
+        let root = Path::new("/nonexistent/sys/fs/cgroup/cpu");
+        let Err(why) = CpuGroup::create(root, "bench") else {
+            panic!("a group was made under a root that does not exist");
+        };
+        assert!(
+            why.contains("cannot create the cgroup /nonexistent/sys/fs/cgroup/cpu/bench"),
+            "{why}"
+        );
+    }
+
+    #[test]
     fn cpu_time_counts_this_process_in_nanoseconds() {
         let before = cpu_time(std::process::id());
         let mut x = 0u64;
