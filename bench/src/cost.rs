@@ -6,7 +6,8 @@
 pub const AUTOSAVES_PER_SESSION: u64 = 24;
 pub const READS_PER_SESSION: u64 = 3;
 
-/// Prices in US dollars for us-east-1, without free tiers. Read on `READ_ON` from `SOURCES`.
+/// Prices in US dollars for us-east-1, without free tiers, written down on `READ_ON` from
+/// `SOURCES` (which say how old each source is).
 pub const REGION: &str = "us-east-1";
 pub const READ_ON: &str = "2026-11-30";
 pub const LAMBDA_ARM_PER_GB_SECOND: f64 = 0.000_013_333_4;

@@ -103,6 +103,7 @@ impl CpuGroup {
 
     /// How often the group was held back at the end of its quota, and for how long in all.
     pub fn throttled(&self) -> (u64, Duration) {
+        // Zero when unreadable: callers subtract two readings with `saturating_sub`.
         let stat = std::fs::read_to_string(self.dir.join("cpu.stat")).unwrap_or_default();
         let field = |name: &str| {
             stat.lines()
@@ -118,7 +119,8 @@ impl CpuGroup {
 
 impl Drop for CpuGroup {
     fn drop(&mut self) {
-        // Empty by now: the launcher and its children have exited.
+        // Empty once the launcher and its children have exited (`Bench` drops its launchers
+        // first); a group still in use stays, for the next run's `remove_stale`.
         let _ = std::fs::remove_dir(&self.dir);
     }
 }
@@ -133,7 +135,8 @@ pub struct Spawn<'a> {
 /// A process that starts the functions, so that they begin life in its cgroup.
 pub struct Launcher {
     child: Child,
-    input: ChildStdin,
+    /// Closed on drop: the launcher then kills what it started and exits.
+    input: Option<ChildStdin>,
     output: BufReader<ChildStdout>,
 }
 
@@ -152,7 +155,7 @@ impl Launcher {
         let output = BufReader::new(child.stdout.take().ok_or("no launcher stdout")?);
         Ok(Self {
             child,
-            input,
+            input: Some(input),
             output,
         })
     }
@@ -182,8 +185,9 @@ impl Launcher {
     }
 
     fn ask(&mut self, request: Value) -> Result<Value, Error> {
-        writeln!(self.input, "{request}")?;
-        self.input.flush()?;
+        let input = self.input.as_mut().ok_or("the launcher is closed")?;
+        writeln!(input, "{request}")?;
+        input.flush()?;
         let mut line = String::new();
         self.output.read_line(&mut line)?;
         let answer: Value = serde_json::from_str(&line)?;
@@ -196,7 +200,9 @@ impl Launcher {
 
 impl Drop for Launcher {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // End of input: the launcher stops the functions still running (after an error, say),
+        // so that they leave the group, and exits.
+        drop(self.input.take());
         let _ = self.child.wait();
     }
 }
@@ -249,6 +255,10 @@ pub fn serve_launches() -> Result<(), Error> {
         };
         writeln!(stdout, "{answer}")?;
         stdout.flush()?;
+    }
+    for (_, mut child) in children {
+        let _ = child.kill();
+        let _ = child.wait();
     }
     Ok(())
 }

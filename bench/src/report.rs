@@ -344,28 +344,37 @@ fn shares(r: &Value) -> String {
         "| memory (MB) | period (ms) | verb | cold start p50 (ms) | init p50 (ms) | CPU, cold (ms) | warm p50 | warm p99 (ms) | CPU per warm invocation (ms) | billed mean (ms) | times throttled |\n\
          | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
+    let others = [("health", "health"), ("runtime-floor", "the floor")];
     for s in &shares {
-        for (name, verb) in VERBS {
+        for (name, verb) in VERBS.into_iter().chain(others) {
             let m = &s["functions"][name];
+            // The floor is only started cold.
+            let cold_only = m["warm_invocations"] == 0;
+            let warm = |v: &Value| if cold_only { "-".into() } else { ms2(v) };
+            let cpu = |v: &Value| match f(v) {
+                Some(x) if !cold_only => format!("{x:.3}"),
+                _ => "-".into(),
+            };
             let _ = writeln!(
                 out,
-                "| {} | {:.1} | {verb} | {} | {} | {} | {} | {} | {:.3} | {} | {} |",
+                "| {} | {:.1} | {verb} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 s["memory_mb"],
                 f(&s["period_us"]).unwrap_or(0.0) / 1000.0,
                 ms2(&m["cold_p50_ms"]),
                 ms2(&m["init_p50_ms"]),
                 ms2(&m["cold_cpu_p50_ms"]),
-                ms2(&m["warm_p50_ms"]),
-                ms2(&m["warm_p99_ms"]),
-                f(&m["warm_cpu_ms"]).unwrap_or(0.0),
-                ms2(&m["billed_ms_mean"]),
+                warm(&m["warm_p50_ms"]),
+                warm(&m["warm_p99_ms"]),
+                cpu(&m["warm_cpu_ms"]),
+                warm(&m["billed_ms_mean"]),
                 m["times_throttled"],
             );
         }
     }
     out.push_str(
         "\n\"times throttled\": the periods in which the verb's group spent its quota and was held \
-         back, over the row's cold starts and warm rounds.",
+         back, over the row's cold starts and warm rounds. Health is DescribeTable, which DynamoDB \
+         Local answers more slowly as a run fills the table; the floor is `runtime-floor`.",
     );
     out
 }
@@ -444,7 +453,7 @@ fn billing(r: &Value) -> String {
 
 fn prices() -> String {
     let mut out = format!(
-        "Prices for {}, without free tiers, read {}: Lambda arm64 ${} per GB-second and ${:.2} per \
+        "Prices for {}, without free tiers, written down on {} from the sources below: Lambda arm64 ${} per GB-second and ${:.2} per \
          million requests; HTTP API ${:.2} per million requests; DynamoDB on-demand ${} per million \
          write request units and ${} per million read request units. Sources:\n",
         cost::REGION,

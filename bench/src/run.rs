@@ -43,10 +43,12 @@ struct Bench<'a> {
     functions: HashMap<&'static str, Function>,
     events: Events,
     endpoint: Endpoint<'a>,
-    /// Each function's own CPU group (as each Lambda instance has its own share) and the
-    /// launcher that sits in it; none when groups cannot be made here.
-    groups: HashMap<&'static str, CpuGroup>,
+    /// The launcher that sits in each function's CPU group. Declared before `groups`, so
+    /// dropped first: a group can only be removed once its processes have exited.
     launchers: HashMap<&'static str, Launcher>,
+    /// Each function's own CPU group (as each Lambda instance has its own share); none when
+    /// groups cannot be made here.
+    groups: HashMap<&'static str, CpuGroup>,
     log_dir: PathBuf,
 }
 
@@ -331,7 +333,8 @@ impl Bench<'_> {
             .await?;
         self.warm(memory_mb, rounds, logs, &mut measured).await?;
         for (name, before) in FUNCTIONS.iter().zip(before) {
-            measured.entry(*name).or_default().times_throttled = self.throttled(name) - before;
+            measured.entry(*name).or_default().times_throttled =
+                self.throttled(name).saturating_sub(before);
         }
         self.limit(None)?;
         Ok(measured)
@@ -625,7 +628,24 @@ pub async fn run(root: &Path) -> Result<(), Error> {
     }
     let mut launchers = HashMap::new();
     for name in FUNCTIONS {
-        launchers.insert(name, Launcher::start(groups.get(name))?);
+        match Launcher::start(groups.get(name)) {
+            Ok(launcher) => {
+                launchers.insert(name, launcher);
+            }
+            Err(e) => {
+                let why = format!("cannot move a process into a CPU group: {e}");
+                eprintln!("lambda-bench: {why}; measuring at full speed only");
+                no_share = Some(why);
+                break;
+            }
+        }
+    }
+    if no_share.is_some() && !groups.is_empty() {
+        launchers.clear();
+        groups.clear();
+        for name in FUNCTIONS {
+            launchers.insert(name, Launcher::start(None)?);
+        }
     }
     let shares_possible = !groups.is_empty();
     let mut bench = Bench {
@@ -637,8 +657,8 @@ pub async fn run(root: &Path) -> Result<(), Error> {
             url: tls.url(),
             extra_ca_file: Some(&tls.ca_file),
         },
-        groups,
         launchers,
+        groups,
         log_dir: log_dir.clone(),
     };
 

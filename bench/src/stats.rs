@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-/// The nearest-rank percentile `p` (0 to 100) of `sorted`.
+/// Percentile `p` (0 to 100) of `sorted`: the sample at rank round(p/100 x (n - 1)), so the
+/// median of an even count is the upper of the two middle samples.
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;

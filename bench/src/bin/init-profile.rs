@@ -31,12 +31,17 @@ fn main() {
     step("request report");
     let describe = || {
         runtime.block_on(async {
-            let _ = store
+            // A failed request (a refused handshake, say) must not print as a timing.
+            if let Err(e) = store
                 .client()
                 .describe_table()
                 .table_name(store.table())
                 .send()
-                .await;
+                .await
+            {
+                eprintln!("init-profile: DescribeTable failed: {e:?}");
+                std::process::exit(1);
+            }
         })
     };
     describe();
