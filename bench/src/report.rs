@@ -112,12 +112,18 @@ pub fn sections(inputs: &Inputs) -> BTreeMap<&'static str, String> {
     s
 }
 
+/// The largest value, with its name.
+fn largest(values: impl Iterator<Item = (f64, String)>) -> Option<(f64, String)> {
+    values.max_by(|a, b| a.0.total_cmp(&b.0))
+}
+
 /// The worst of `key` over `functions` (a JSON object of function results), with its name.
 fn worst(functions: &Value, key: &str, names: &[&str]) -> Option<(f64, String)> {
-    names
-        .iter()
-        .filter_map(|n| Some((f(&functions[*n][key])?, n.to_string())))
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+    largest(
+        names
+            .iter()
+            .filter_map(|n| Some((f(&functions[*n][key])?, n.to_string()))),
+    )
 }
 
 fn at_128(r: &Value) -> Vec<&Value> {
@@ -151,10 +157,11 @@ fn targets(inputs: &Inputs) -> String {
             "| {what} | {goal} {unit} | {value:.2} {unit} ({name}) | {status} |"
         ));
     };
-    let requests = FUNCTIONS
-        .iter()
-        .filter_map(|n| Some((f(&r["requests"][*n]["per_invocation"])?, n.to_string())))
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let requests = largest(
+        FUNCTIONS
+            .iter()
+            .filter_map(|n| Some((f(&r["requests"][*n]["per_invocation"])?, n.to_string()))),
+    );
     check("DynamoDB requests per invocation", 1.0, "", requests);
     let verbs: Vec<&str> = VERBS.iter().map(|(n, _)| *n).collect();
     for share in at_128(r) {
@@ -188,25 +195,23 @@ fn targets(inputs: &Inputs) -> String {
         worst(full, "init_p50_ms", &FUNCTIONS),
     );
     let bare = f(&r["bare_getitem"]["p50_ms"]).unwrap_or(0.0);
-    let overhead = VERBS
-        .iter()
-        .filter_map(|(n, _)| Some((f(&full[*n]["warm_p50_ms"])? - bare, n.to_string())))
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let overhead = largest(
+        VERBS
+            .iter()
+            .filter_map(|(n, _)| Some((f(&full[*n]["warm_p50_ms"])? - bare, n.to_string()))),
+    );
     check(
         "warm overhead p50 over a bare GetItem, full speed",
         0.5,
         "ms",
         overhead,
     );
-    let over_direct = VERBS
-        .iter()
-        .filter_map(|(n, _)| {
-            Some((
-                f(&full[*n]["warm_p50_ms"])? - f(&full[*n]["direct_p50_ms"])?,
-                n.to_string(),
-            ))
-        })
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let over_direct = largest(VERBS.iter().filter_map(|(n, _)| {
+        Some((
+            f(&full[*n]["warm_p50_ms"])? - f(&full[*n]["direct_p50_ms"])?,
+            n.to_string(),
+        ))
+    }));
     check(
         "warm overhead p50 over the verb's own request made directly (context, not a target)",
         0.5,
@@ -219,15 +224,11 @@ fn targets(inputs: &Inputs) -> String {
         "MB",
         worst(full, "peak_rss_mb", &FUNCTIONS),
     );
-    let zipped = inputs
-        .sizes
-        .lines()
-        .filter_map(|l| {
-            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            let size = cells.get(3)?.strip_suffix(" MB")?.parse::<f64>().ok()?;
-            Some((size, cells.get(1)?.to_string()))
-        })
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let zipped = largest(inputs.sizes.lines().filter_map(|l| {
+        let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+        let size = cells.get(3)?.strip_suffix(" MB")?.parse::<f64>().ok()?;
+        Some((size, cells.get(1)?.to_string()))
+    }));
     check("arm64 zip", 3.0, "MB", zipped);
     if let Some(us) = criterion_estimate_us(&inputs.criterion, "autosave request path") {
         check(
@@ -237,17 +238,19 @@ fn targets(inputs: &Inputs) -> String {
             Some((us, "autosave".into())),
         );
     }
-    let refused = [
-        "distinct unknown keys",
-        "one key repeated",
-        "distinct keys, each twice",
-    ]
-    .iter()
-    .filter_map(|w| {
-        let us = criterion_estimate_us(&inputs.criterion, &format!("refused body: 64 KiB of {w}"))?;
-        Some((us / 1000.0, w.to_string()))
-    })
-    .max_by(|a, b| a.0.total_cmp(&b.0));
+    let refused = largest(
+        [
+            "distinct unknown keys",
+            "one key repeated",
+            "distinct keys, each twice",
+        ]
+        .iter()
+        .filter_map(|w| {
+            let us =
+                criterion_estimate_us(&inputs.criterion, &format!("refused body: 64 KiB of {w}"))?;
+            Some((us / 1000.0, w.to_string()))
+        }),
+    );
     if refused.is_some() {
         check(
             "largest refused body, event to 400 (criterion estimate)",

@@ -25,12 +25,18 @@ fn written(ca: &LocalCa) -> PathBuf {
     path
 }
 
-#[tokio::test]
-async fn a_client_given_the_local_ca_keeps_drafts_over_https() {
+/// DynamoDB Local behind HTTPS, with a certificate from a CA of its own.
+async fn https_proxy() -> (LocalCa, DynamoProxy) {
     let ca = LocalCa::generate().expect("a CA");
     let proxy = DynamoProxy::start_tls(&require("AWS_ENDPOINT_URL_DYNAMODB"), &ca)
         .await
         .expect("the HTTPS proxy starts");
+    (ca, proxy)
+}
+
+#[tokio::test]
+async fn a_client_given_the_local_ca_keeps_drafts_over_https() {
+    let (ca, proxy) = https_proxy().await;
     assert!(proxy.url().starts_with("https://"), "{}", proxy.url());
     let file = written(&ca);
     let store = store_at(proxy.url(), Some(&file));
@@ -43,10 +49,7 @@ async fn a_client_given_the_local_ca_keeps_drafts_over_https() {
 
 #[tokio::test]
 async fn without_the_setting_a_client_refuses_an_endpoint_its_roots_did_not_sign() {
-    let ca = LocalCa::generate().expect("a CA");
-    let proxy = DynamoProxy::start_tls(&require("AWS_ENDPOINT_URL_DYNAMODB"), &ca)
-        .await
-        .expect("the HTTPS proxy starts");
+    let (_, proxy) = https_proxy().await;
     // Amazon's roots alone, as in AWS: the handshake fails and no request reaches DynamoDB.
     let store = store_at(proxy.url(), None);
     let reply = call(&store, &event("create-session.json", None)).await;
