@@ -2,8 +2,9 @@
 in AWS, for `cargo lambda watch`, which passes no authorizer claims (1.9.2 always sets
 `requestContext.authorizer` to null).
 
-- A local token issuer, `POST /local-auth/token` with `{"sub": "...", "expiresIn": seconds}`:
-  an HS256 JWT signed with a key made for this run. It exists only here; in AWS the tokens
+- A local token issuer, `POST /local-auth/token` with `{"sub": "...", "expiresIn": seconds}`
+  (or an OAuth 2.0 client-credentials form, for the smoke test): an HS256 JWT signed with a key
+  made for this run. It exists only here; in AWS the tokens
   come from Cognito or any OpenID Connect issuer.
 - A verifier in front of every route but /health and OPTIONS: no bearer token, a bad signature,
   another issuer or audience, or an expired token is API Gateway's 401 `{"message":
@@ -208,7 +209,20 @@ def preflight(origin: str | None) -> list:
     ]
 
 
-def token_request(issuer: Issuer, body: bytes) -> tuple[int, dict]:
+def token_request(issuer: Issuer, body: bytes, authorization: str | None = None) -> tuple[int, dict]:
+    """A token for `{"sub": ..., "expiresIn": ...}`, or, as an OAuth 2.0 token endpoint answers
+    a client-credentials grant (scripts/smoke.sh), one whose `sub` is the client's id (from
+    HTTP Basic). The secret is not checked: this issuer exists only locally."""
+    if body.startswith(b"grant_type="):
+        form = dict(pair.split("=", 1) for pair in body.decode(errors="replace").split("&") if "=" in pair)
+        scheme, _, credentials = (authorization or "").partition(" ")
+        try:
+            client = base64.b64decode(credentials, validate=True).decode().split(":", 1)[0]
+        except ValueError:
+            client = ""
+        if form.get("grant_type") != "client_credentials" or scheme.lower() != "basic" or not client:
+            return 400, {"error": "invalid_request"}
+        return 200, {"access_token": issuer.token(client, 3600), "token_type": "Bearer", "expires_in": 3600}
     try:
         asked = json.loads(body or b"{}")
         sub = asked["sub"]

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # A smoke test of a running API (the deploy workflow runs it against the stack's ApiUrl; the test
 # command against scripts/dev.sh): health, then create, update, get and delete one draft, each
-# answered as openapi.yaml says. In owned mode set SMOKE_TOKEN to a bearer token of a test user.
+# answered as openapi.yaml says.
+#
+# Owned mode: a token obtained now by OAuth 2.0 client credentials (SMOKE_TOKEN_URL, the issuer's
+# token endpoint, SMOKE_CLIENT_ID, SMOKE_CLIENT_SECRET, and SMOKE_SCOPE if the issuer wants one;
+# docs/deploy.md), or SMOKE_TOKEN, a bearer token given as is. SMOKE_CONNECT_TO=HOST:PORT:TO:PORT
+# sends every request for API_URL's host to another address (curl --connect-to): a custom domain
+# tested at its API Gateway endpoint before its DNS record exists.
 #
 # Usage: scripts/smoke.sh API_URL
 set -euo pipefail
@@ -9,6 +15,17 @@ api=${1:?usage: scripts/smoke.sh API_URL}
 api=${api%/}
 body=$(mktemp)
 trap 'rm -f "$body"' EXIT
+curl() { command curl ${SMOKE_CONNECT_TO:+--connect-to "$SMOKE_CONNECT_TO"} "$@"; }
+
+if [ -z "${SMOKE_TOKEN:-}" ] && [ -n "${SMOKE_TOKEN_URL:-}" ]; then
+  # The client's secret goes through curl's config on stdin, never its command line.
+  SMOKE_TOKEN=$(printf 'user = "%s:%s"\n' "${SMOKE_CLIENT_ID:?SMOKE_TOKEN_URL needs SMOKE_CLIENT_ID}" \
+    "${SMOKE_CLIENT_SECRET:?SMOKE_TOKEN_URL needs SMOKE_CLIENT_SECRET}" \
+    | command curl -sS --fail-with-body --max-time 20 -K - -d grant_type=client_credentials \
+      ${SMOKE_SCOPE:+-d "scope=$SMOKE_SCOPE"} "$SMOKE_TOKEN_URL" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])') \
+    || { echo "smoke: no token from $SMOKE_TOKEN_URL" >&2; exit 1; }
+fi
 auth=()
 [ -n "${SMOKE_TOKEN:-}" ] && auth=(-H "Authorization: Bearer $SMOKE_TOKEN")
 

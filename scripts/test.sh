@@ -20,10 +20,10 @@ trap stop_started EXIT INT TERM
 export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-eu-west-1} SAM_CLI_TELEMETRY=0
 cfn-lint template.yaml
 sam validate --lint
-# What the stack deploys with its defaults, in owned mode and with every option on
-# (scripts/template-modes.py resolves what AWS::LanguageExtensions would): SAM's own
-# translation, then both linters.
-templates=$(python3 scripts/template-modes.py "$LOCAL/templates")
+# What the stack deploys under each parameter set (scripts/template_modes.py resolves what
+# AWS::LanguageExtensions would): SAM's own translation, then both linters. What SAM makes of
+# each set (cycles, cfn-lint, alarms) is checked by scripts/test_template_modes.py below.
+templates=$(python3 scripts/template_modes.py "$LOCAL/templates")
 for template in $templates; do
   sam validate -t "$template" >/dev/null
   sam validate --lint -t "$template"
@@ -57,6 +57,8 @@ status=0
 (cd web && npm run --silent check:package) || status=$?
 vitest() { (cd web && npx --no-install vitest run --project "$1" --reporter=default --reporter=json --outputFile.json="$LOCAL/vitest-$1.json"); }
 vitest unit || status=$?
+# The template as CloudFormation receives it, after SAM's translation, for every parameter set.
+(cd scripts && python3 -m unittest -v test_template_modes) 2>&1 | tee "$LOCAL/python-tests.log" || status=$?
 # Every Rust test the binaries hold, so that the closing line can tell if some did not run;
 # --no-fail-fast, so that one failing binary does not stop the others.
 cargo test --quiet --workspace --lib --tests -- --list --format terse 2>/dev/null \
@@ -75,6 +77,6 @@ if [ "$status" = 0 ]; then
   fi
 fi
 # One closing line for the whole run, checked against the list of Rust tests.
-python3 scripts/test-summary.py "$log" "$LOCAL/rust-tests-listed" "$LOCAL"/vitest-unit.json \
-  "$LOCAL"/vitest-browser.json || status=1
+python3 scripts/test-summary.py "$log" "$LOCAL/rust-tests-listed" "$LOCAL/python-tests.log" \
+  "$LOCAL"/vitest-unit.json "$LOCAL"/vitest-browser.json || status=1
 exit "$status"

@@ -73,7 +73,7 @@ def handler(upstream_port: int, slots: threading.BoundedSemaphore, gateway=None)
             if self.command == "OPTIONS":
                 return self.send(204, local_gateway.preflight(origin), b"")
             if path == local_gateway.TOKEN_PATH and self.command == "POST":
-                status, answer = local_gateway.token_request(issuer, body)
+                status, answer = local_gateway.token_request(issuer, body, self.headers.get("Authorization"))
                 return self.send(status, local_gateway.cors(origin) + json_type, json.dumps(answer).encode())
             found = routes.find(self.command, path)
             if found is None:

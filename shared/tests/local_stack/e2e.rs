@@ -147,3 +147,47 @@ fn the_deploy_smoke_test_passes_against_the_local_api() {
         stack.log_text()
     );
 }
+
+/// The smoke test as the deploy workflow runs it in owned mode behind a custom domain: a token
+/// it obtains itself (client credentials at the issuer's token endpoint), every request sent to
+/// the domain's endpoint without DNS (`SMOKE_CONNECT_TO`).
+#[test]
+fn the_deploy_smoke_test_gets_its_own_token_in_owned_mode_and_reaches_a_custom_domain() {
+    let stack = Stack::start_with("smoke-owned", &[("AUTH_MODE", "jwt")]);
+    let port = stack.base.rsplit(':').next().unwrap().to_string();
+    let domain = format!("http://api.smoke.invalid:{port}");
+    let smoke = |credentials: &[(&str, String)]| {
+        let mut command = std::process::Command::new(crate::stack::root().join("scripts/smoke.sh"));
+        command.arg(&domain).env_remove("SMOKE_TOKEN").env(
+            "SMOKE_CONNECT_TO",
+            format!("api.smoke.invalid:{port}:127.0.0.1:{port}"),
+        );
+        for (name, value) in credentials {
+            command.env(name, value);
+        }
+        command.output().expect("scripts/smoke.sh runs")
+    };
+
+    let refused = smoke(&[]);
+    assert!(!refused.status.success(), "no token: the API refuses it");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("answered 401"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
+    let output = smoke(&[
+        (
+            "SMOKE_TOKEN_URL",
+            format!("{}/local-auth/token", stack.base),
+        ),
+        ("SMOKE_CLIENT_ID", "smoke-test-client".into()),
+        ("SMOKE_CLIENT_SECRET", "local".into()),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        stack.log_text()
+    );
+}

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Writes template.yaml as CloudFormation deploys it under a few sets of parameters, for the linters.
+"""Writes template.yaml as CloudFormation deploys it under a few sets of parameters: resolved as
+AWS::LanguageExtensions resolves it, for the linters, and then translated by SAM, as
+CloudFormation receives it (scripts/test_template_modes.py checks the translations).
 
 SAM cannot take `Auth`, `Domain` and the like from an intrinsic, so template.yaml puts
 AWS::LanguageExtensions first, which resolves `Fn::If` in Resources and Outputs once the
@@ -9,14 +11,20 @@ Conditions for each parameter set, resolves `Fn::If` where the transform does, a
 parameters' defaults to the set's values, so that SAM's translation and both linters check what
 each set deploys.
 
-Usage: template-modes.py OUT_DIR  -> OUT_DIR/template-<set>.json, one path per line
+Usage: template_modes.py OUT_DIR  -> OUT_DIR/template-<set>.json (resolved, one path per line)
+                                     and OUT_DIR/translated-<set>.json (SAM's translation)
 """
 
 import json
+import logging
+import os
+import shlex
 import sys
 from pathlib import Path
 
 from cfnlint.decode import cfn_yaml
+
+import deploy
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_VALUE = {"Ref": "AWS::NoValue"}
@@ -48,7 +56,36 @@ SETS = {
         "CertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
         "ReservedConcurrency": "5",
     },
+    # The defaults but for `Tracing`: the test compares the versions it publishes.
+    "tracing-active": {"Tracing": "Active"},
 }
+
+
+def readme_deploy_environment(env: str) -> dict:
+    """The environment variables the README's `scripts/deploy.py ENV` command sets."""
+    for line in (ROOT / "README.md").read_text().splitlines():
+        words = shlex.split(line) if f"scripts/deploy.py {env}" in line else []
+        if words:
+            at = next(i for i, w in enumerate(words) if w.endswith("scripts/deploy.py"))
+            pairs = [w.split("=", 1) for w in words[:at] if "=" in w]
+            return {k: v for k, v in pairs if k in deploy.FROM_ENVIRONMENT}
+    raise SystemExit(f"README.md has no `scripts/deploy.py {env}` command")
+
+
+def deploy_sets() -> dict:
+    """samconfig.toml's environments as scripts/deploy.py deploys them: `default` is the
+    defaults, `dev` as it stands, `prod` with the README command's origins and e-mail, and once
+    more as the workflow deploys it when its ALARM_EMAIL secret is empty."""
+    prod = readme_deploy_environment("prod")
+    return {
+        "dev": deploy.parameters("dev", {}),
+        "prod": deploy.parameters("prod", prod),
+        "prod-without-alarm-email": deploy.parameters("prod", {**prod, "ALARM_EMAIL": ""}),
+    }
+
+
+def all_sets() -> dict:
+    return {**SETS, **deploy_sets()}
 
 
 def value(node, params):
@@ -141,13 +178,65 @@ def for_set(template, overrides):
     return out
 
 
+def inline_parameters(node, params):
+    """`Ref` to a parameter replaced by its value, as AWS::LanguageExtensions does in Resources
+    and Outputs: SAM then hashes a function's published version over the values, not over
+    `{"Ref": ...}` (so that a change of `Tracing` alone publishes a new version)."""
+    if isinstance(node, dict):
+        if list(node) == ["Ref"] and node["Ref"] in params:
+            return params[node["Ref"]]
+        return {k: inline_parameters(v, params) for k, v in node.items()}
+    if isinstance(node, list):
+        return [inline_parameters(v, params) for v in node]
+    return node
+
+
+def parameter_values(template) -> dict:
+    """Each parameter's value (its default, set to the set's value by `for_set`), typed as `Ref`
+    returns it: a CommaDelimitedList is a list, everything else a string."""
+    out = {}
+    for name, p in template["Parameters"].items():
+        given = str(p.get("Default", ""))
+        out[name] = [v.strip() for v in given.split(",")] if p["Type"] == "CommaDelimitedList" else given
+    return out
+
+
+def translate(resolved) -> dict:
+    """SAM's translation of a resolved template by the SAM CLI's own validator (the code behind
+    `sam validate`, with its translator and its stand-in S3 address for local code): the
+    template CloudFormation builds its change set from."""
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+    os.environ.setdefault("SAM_CLI_TELEMETRY", "0")
+    from samcli.lib.translate.sam_template_validator import SamTemplateValidator
+    from samcli.yamlhelper import yaml_parse
+
+    # The translator's own usage metrics, which `sam validate` never publishes either.
+    logging.getLogger("samtranslator.metrics.metrics").setLevel(logging.ERROR)
+
+    class NoManagedPolicies:
+        # Offline: SAM asks IAM for managed policies' ARNs only to expand their names.
+        def load(self):
+            return {}
+
+    template = json.loads(json.dumps(resolved))
+    values = parameter_values(template)
+    for section in ("Resources", "Outputs"):
+        template[section] = inline_parameters(template[section], values)
+    validator = SamTemplateValidator(template, NoManagedPolicies(), region=os.environ["AWS_DEFAULT_REGION"])
+    return yaml_parse(validator.get_translated_template_if_valid())
+
+
 def main():
     out_dir = Path(sys.argv[1])
     out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in [*out_dir.glob("template-*.json"), *out_dir.glob("translated-*.json")]:
+        stale.unlink()
     template = json.loads(json.dumps(cfn_yaml.load(str(ROOT / "template.yaml"))))
-    for name, overrides in SETS.items():
+    for name, overrides in all_sets().items():
+        resolved = for_set(template, overrides)
         path = out_dir / f"template-{name}.json"
-        path.write_text(json.dumps(for_set(template, overrides), indent=2))
+        path.write_text(json.dumps(resolved, indent=2))
+        (out_dir / f"translated-{name}.json").write_text(json.dumps(translate(resolved), indent=2))
         print(path)
 
 
