@@ -83,9 +83,10 @@ const KEY_ID_NAMESPACE: Uuid = Uuid::from_u128(0x5d1c_2b4e_8f0a_4c6e_9b3d_7a21_e
 const KEY_TOKEN_NAMESPACE: Uuid = Uuid::from_u128(0x9e47_a0d3_16bb_4f52_a8c9_3f60_d21e_7b14);
 
 impl IdempotencyKey {
-    /// A UUID, hyphenated (any version, any case): the draft's id comes from the key, and the
-    /// id is the draft's only credential, so the key must be as hard to guess as a random id.
-    /// An RFC 8941 string (in quotes, as the IETF draft spells it) or bare, as most APIs take it.
+    /// A random (version 4, RFC 9562 variant) UUID, hyphenated, in any case: the draft's id
+    /// comes from the key, and the id is the draft's only credential, so the key must be as hard
+    /// to guess as a random id (the nil UUID, or a time- or name-based one, is not). An RFC 8941
+    /// string (in quotes, as the IETF draft spells it) or bare, as most APIs take it.
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
         let bare = text
@@ -93,7 +94,9 @@ impl IdempotencyKey {
             .and_then(|t| t.strip_suffix('"'))
             .unwrap_or(text);
         let uuid = Uuid::try_parse(bare).ok()?;
-        (bare.len() == 36).then(|| Self(uuid.hyphenated().to_string()))
+        let random = uuid.get_version() == Some(uuid::Version::Random)
+            && uuid.get_variant() == uuid::Variant::RFC4122;
+        (bare.len() == 36 && random).then(|| Self(uuid.hyphenated().to_string()))
     }
 
     /// A version 4 UUID in form (so it passes `SessionId::parse`) whose bits come from the key
@@ -605,6 +608,14 @@ mod tests {
             "8e03978e40d543e8bc936894a57f9324",
             "{8e03978e-40d5-43e8-bc93-6894a57f9324}",
             "\"8e03978e-40d5-43e8-bc93-6894a57f9324",
+            // Not random: nil, max, time-based (v1, v7), name-based (v5), v4 bits in another
+            // variant.
+            "00000000-0000-0000-0000-000000000000",
+            "ffffffff-ffff-ffff-ffff-ffffffffffff",
+            "8e03978e-40d5-13e8-bc93-6894a57f9324",
+            "0190b8c2-7a6e-7c3d-9f21-4b5e6a7c8d9e",
+            "8e03978e-40d5-53e8-bc93-6894a57f9324",
+            "8e03978e-40d5-43e8-cc93-6894a57f9324",
         ] {
             assert_eq!(IdempotencyKey::parse(bad), None, "{bad:?}");
         }

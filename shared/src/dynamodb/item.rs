@@ -57,6 +57,9 @@ pub(super) const LAST_WRITE: &str = "lastWrite";
 /// Set by a delete, which leaves the item without its fields for the TTL sweep: see
 /// `StoreDelete for DynamoStore`.
 pub(super) const DELETED: &str = "deleted";
+/// Owned mode: a deleted draft's owner, moved out of `owner` so that the draft leaves the
+/// owner's index at once (the index is sparse on `owner`), and kept for a retried delete's answer.
+pub(super) const DELETED_OWNER: &str = "deletedOwner";
 
 /// Expression placeholders, so no attribute name ever meets DynamoDB's reserved words.
 /// The TTL sweep is lazy, so a write checks both expiries itself.

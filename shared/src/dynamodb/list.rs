@@ -91,12 +91,15 @@ impl StoreList for DynamoStore {
         Ok(Page { drafts, next })
     }
 
-    /// Every page of the owner's index entries (one `Query` up to the cap and a few expired
-    /// ones; more only for an owner with over 100 stored).
+    /// The owner's index entries, newest first, page by page until `enough` live drafts were
+    /// seen or the index ends. Deleted drafts have left the index (their delete moved `owner`),
+    /// so what is read beyond the live ones is only expired drafts the TTL sweep has not
+    /// reached: one `Query` for an owner under the cap, however many drafts they deleted.
     async fn live_ids(
         &self,
         owner: &Owner,
         now: DateTime<Utc>,
+        enough: usize,
     ) -> Result<Vec<SessionId>, StoreError> {
         let mut ids = Vec::new();
         let mut start = None;
@@ -117,8 +120,8 @@ impl StoreList for DynamoStore {
                     .filter_map(|id| SessionId::parse(id)),
             );
             match next {
-                Some(next) => start = Some(next),
-                None => return Ok(ids),
+                Some(next) if ids.len() < enough => start = Some(next),
+                _ => return Ok(ids),
             }
         }
     }

@@ -14,8 +14,8 @@ use super::error::{condition_failure, store_error};
 use super::item::{
     create_token, is_deleted, is_live, is_owned_by, item_to_session, key, last_write,
     live_condition_names, live_until, max_expires_at, n, number, owner_condition, session_to_item,
-    write_token, MalformedItem, CREATE_TOKEN, DELETED, KEY_ATTRIBUTE, LAST_WRITE, LIVE_CONDITION,
-    PROJECT_DATA, TTL_ATTRIBUTE, VERSION,
+    write_token, MalformedItem, CREATE_TOKEN, DELETED, DELETED_OWNER, KEY_ATTRIBUTE, LAST_WRITE,
+    LIVE_CONDITION, OWNER_ATTRIBUTE, PROJECT_DATA, TTL_ATTRIBUTE, VERSION,
 };
 use super::update_expression::update_expression;
 use super::DynamoStore;
@@ -193,7 +193,9 @@ fn updated(item: &HashMap<String, AttributeValue>) -> Result<Updated, StoreError
 /// A delete is an `UpdateItem`, not a `DeleteItem`: it empties the draft's fields at once, marks
 /// the item deleted with the request's token and sets its TTL to now, so the sweep removes the
 /// rest. A retried attempt of a delete that committed then finds its own token and reports the
-/// delete it made; after a `DeleteItem` it would find nothing and report 404.
+/// delete it made; after a `DeleteItem` it would find nothing and report 404. An owned draft's
+/// `owner` moves to `deletedOwner`: the draft leaves the owner's index now, not at the sweep
+/// (days later, at worst), so that counting an owner's drafts never reads deleted ones.
 impl StoreDelete for DynamoStore {
     async fn delete(
         &self,
@@ -211,14 +213,19 @@ impl StoreDelete for DynamoStore {
             ("#projectData".to_string(), PROJECT_DATA.to_string()),
             ("#ttl".to_string(), TTL_ATTRIBUTE.to_string()),
         ]);
+        let mut update =
+            "SET #deleted = :true, #lastWrite = :writeToken, #projectData = :noFields, #ttl = :now"
+                .to_string();
+        if owner.is_some() {
+            names.insert("#deletedOwner".to_string(), DELETED_OWNER.to_string());
+            update.push_str(", #deletedOwner = :owner REMOVE #owner");
+        }
         let result = self
             .client()
             .update_item()
             .table_name(self.table())
             .key(KEY_ATTRIBUTE, key(id))
-            .update_expression(
-                "SET #deleted = :true, #lastWrite = :writeToken, #projectData = :noFields, #ttl = :now",
-            )
+            .update_expression(update)
             .condition_expression(format!("{LIVE_CONDITION} AND {owned}"))
             .set_expression_attribute_names(Some(names))
             .set_expression_attribute_values(Some(values))
@@ -245,13 +252,22 @@ impl StoreDelete for DynamoStore {
                     // This request's earlier attempt deleted it: the fields are gone, the steps
                     // and times are what the draft had.
                     Some(item) if last_write(item) == Some(token.as_str()) => {
-                        Ok(item_to_session(item)?)
+                        Ok(item_to_session(&with_owner_restored(item))?)
                     }
                     item => Err(condition_failure(item, owner, Utc::now(), |_| true)),
                 }
             }
         }
     }
+}
+
+/// A deleted item as it was before its delete moved `owner` to `deletedOwner`.
+fn with_owner_restored(item: &HashMap<String, AttributeValue>) -> HashMap<String, AttributeValue> {
+    let mut item = item.clone();
+    if let Some(owner) = item.remove(DELETED_OWNER) {
+        item.insert(OWNER_ATTRIBUTE.to_string(), owner);
+    }
+    item
 }
 
 impl StorePing for DynamoStore {

@@ -211,9 +211,15 @@ impl StoreList for MemoryStore {
         &self,
         owner: &Owner,
         now: DateTime<Utc>,
+        enough: usize,
     ) -> Result<Vec<SessionId>, StoreError> {
         self.check()?;
-        Ok(self.owned(owner, now).iter().map(|s| s.id).collect())
+        Ok(self
+            .owned(owner, now)
+            .iter()
+            .take(enough)
+            .map(|s| s.id)
+            .collect())
     }
 }
 

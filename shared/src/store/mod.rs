@@ -112,11 +112,13 @@ pub trait StoreList {
         limit: u32,
     ) -> impl Future<Output = Result<Page, StoreError>> + Send;
 
-    /// The ids of `owner`'s live drafts: what the per-owner cap counts.
+    /// The ids of `owner`'s live drafts, newest first: what the per-owner cap counts. It may
+    /// stop once it has `enough` (the cap), so more may exist than it returns.
     fn live_ids(
         &self,
         owner: &Owner,
         now: DateTime<Utc>,
+        enough: usize,
     ) -> impl Future<Output = Result<Vec<SessionId>, StoreError>> + Send;
 }
 

@@ -295,3 +295,96 @@ for_each_store!(
     the_list_refuses_what_it_cannot_read_and_is_not_there_in_anonymous_mode,
     the_per_owner_cap_refuses_one_draft_too_many_but_never_a_repeat,
 );
+
+/// Real DynamoDB keeps a deleted draft's item until its TTL sweep, which may take days (the
+/// lagging table has no sweep at all): a delete takes the draft out of its owner's index at
+/// once, so counting toward the cap never reads deleted drafts, however many there were.
+#[tokio::test]
+async fn a_person_who_deleted_200_drafts_creates_with_one_query_and_one_put() {
+    use aws_sdk_dynamodb::types::{AttributeValue, Select};
+    use project_session::dynamodb::{client_from_env, OperationLog, OWNER_ATTRIBUTE, OWNER_INDEX};
+
+    let table =
+        std::env::var("LAGGING_TABLE_NAME").expect("LAGGING_TABLE_NAME: run with scripts/test.sh");
+    let client = client_from_env(3);
+    let log = OperationLog::default();
+    let store = project_session::DynamoStore::new(log.attach(&client), &table);
+    let ada = person("ada");
+    for _ in 0..200 {
+        let id = created(&store, &ada, "{}").await;
+        let done = as_owner(&store, &ada, event("delete-session.json", Some(&id))).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    }
+    log.take();
+    let id = created(
+        &store,
+        &ada,
+        r#"{"projectData":{"projectName":"The 201st"}}"#,
+    )
+    .await;
+    assert_eq!(log.take(), ["Query", "PutItem"]);
+
+    let indexed = client
+        .query()
+        .table_name(&table)
+        .index_name(OWNER_INDEX)
+        .key_condition_expression("#owner = :owner")
+        .expression_attribute_names("#owner", OWNER_ATTRIBUTE)
+        .expression_attribute_values(":owner", AttributeValue::S(ada.clone()))
+        .select(Select::AllProjectedAttributes)
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = indexed
+        .items()
+        .iter()
+        .filter_map(|item| item.get("sessionId")?.as_s().ok().map(String::as_str))
+        .collect();
+    assert_eq!(
+        ids,
+        [id.as_str()],
+        "only the live draft is in the owner's index"
+    );
+
+    // The new draft is deleted the same way, and then gone.
+    let gone = as_owner(&store, &ada, event("delete-session.json", Some(&id))).await;
+    assert_eq!(gone.status, StatusCode::OK);
+    let again = as_owner(&store, &ada, event("get-session.json", Some(&id))).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
+
+/// The count toward the cap stops once it has seen the cap's worth of live drafts: a person
+/// past it (parallel creates, or a cap lowered since) is refused after one `Query` page.
+#[tokio::test]
+async fn the_count_toward_the_cap_stops_once_it_reaches_the_cap() {
+    use project_session::dynamodb::{client_from_env, OperationLog};
+
+    let table = std::env::var("TABLE_NAME").expect("TABLE_NAME: run with scripts/test.sh");
+    let log = OperationLog::default();
+    let store = project_session::DynamoStore::new(log.attach(&client_from_env(3)), &table);
+    let ada = person("ada");
+    let roomy = project_session::Config {
+        max_drafts_per_owner: 1000,
+        ..owned_config()
+    };
+    let create = |config: &project_session::Config| {
+        let ev = signed_in(
+            with_body(event("create-session.json", None), Some("{}")),
+            &ada,
+        );
+        let config = config.clone();
+        let store = &store;
+        async move { call_with(store, &ev, &config).await }
+    };
+    for _ in 0..120 {
+        assert_eq!(create(&roomy).await.status, StatusCode::CREATED);
+    }
+    log.take();
+    let capped = project_session::Config {
+        max_drafts_per_owner: 20,
+        ..owned_config()
+    };
+    let refused = create(&capped).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.json);
+    assert_eq!(log.take(), ["Query"], "one page holds the cap's 20");
+}

@@ -120,6 +120,39 @@ async fn a_delete_whose_reply_is_lost_reports_the_delete_it_made() {
     );
 }
 
+/// Owned mode: the delete moves the owner out of the index's key; its retry still recognises its
+/// own write and answers 200, and the tombstone keeps whose it was.
+#[tokio::test]
+async fn an_owned_delete_whose_reply_is_lost_reports_the_delete_it_made_and_leaves_the_index() {
+    let (store, proxy) = through_proxy().await;
+    let sub = format!("ada-{}", uuid::Uuid::new_v4());
+    let config = crate::support::owned_config();
+    let signed = |ev| crate::support::signed_in(ev, &sub);
+    let made = call_with(&store, &signed(event("create-session.json", None)), &config).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.json);
+    let id = made.json["sessionId"].as_str().unwrap().to_string();
+    proxy.fault_next("UpdateItem", Fault::CommitThenDropReply);
+    let reply = call_with(
+        &store,
+        &signed(event("delete-session.json", Some(&id))),
+        &config,
+    )
+    .await;
+    assert_eq!(
+        (reply.status, reply.json.clone()),
+        (StatusCode::OK, json!({"success": true}))
+    );
+    assert_eq!(proxy.take_counts()["UpdateItem"], 2);
+    let left = raw_item(&store, SessionId::parse(&id).unwrap())
+        .await
+        .expect("a tombstone until the TTL sweep");
+    assert!(!left.contains_key("owner"), "out of the owner's index");
+    assert_eq!(
+        left["deletedOwner"],
+        aws_sdk_dynamodb::types::AttributeValue::S(sub.clone())
+    );
+}
+
 /// A request held past the draft's expiry and then retried: the retry's condition must use
 /// the time it is sent, or it revives the draft.
 #[tokio::test]

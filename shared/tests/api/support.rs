@@ -113,8 +113,9 @@ impl<S: StoreList + Sync> StoreList for Owned<S> {
         &self,
         owner: &Owner,
         now: DateTime<Utc>,
+        enough: usize,
     ) -> Result<Vec<SessionId>, StoreError> {
-        self.store.live_ids(owner, now).await
+        self.store.live_ids(owner, now, enough).await
     }
 }
 
