@@ -31,8 +31,10 @@ def parameters(env: str, environ) -> dict:
     listed = config[env].get("deploy", {}).get("parameters", {}).get("parameter_overrides", "")
     out = dict(pair.split("=", 1) for pair in shlex.split(listed))
     for variable, name in FROM_ENVIRONMENT.items():
-        if environ.get(variable, "").strip():
-            out[name] = environ[variable].strip()
+        # SAM CLI splits the overrides at spaces: "https://a, https://b" would lose an origin.
+        given = ",".join(v.strip() for v in environ.get(variable, "").split(",") if v.strip())
+        if given:
+            out[name] = given
     return out
 
 

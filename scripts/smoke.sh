@@ -17,12 +17,15 @@ body=$(mktemp)
 trap 'rm -f "$body"' EXIT
 curl() { command curl ${SMOKE_CONNECT_TO:+--connect-to "$SMOKE_CONNECT_TO"} "$@"; }
 
+# A value inside a double-quoted curl config string: backslash and quote escaped.
+quoted() { local v=${1//\\/\\\\}; printf '%s' "${v//\"/\\\"}"; }
+
 if [ -z "${SMOKE_TOKEN:-}" ] && [ -n "${SMOKE_TOKEN_URL:-}" ]; then
   # The client's secret goes through curl's config on stdin, never its command line.
-  SMOKE_TOKEN=$(printf 'user = "%s:%s"\n' "${SMOKE_CLIENT_ID:?SMOKE_TOKEN_URL needs SMOKE_CLIENT_ID}" \
-    "${SMOKE_CLIENT_SECRET:?SMOKE_TOKEN_URL needs SMOKE_CLIENT_SECRET}" \
+  SMOKE_TOKEN=$(printf 'user = "%s:%s"\n' "$(quoted "${SMOKE_CLIENT_ID:?SMOKE_TOKEN_URL needs SMOKE_CLIENT_ID}")" \
+    "$(quoted "${SMOKE_CLIENT_SECRET:?SMOKE_TOKEN_URL needs SMOKE_CLIENT_SECRET}")" \
     | command curl -sS --fail-with-body --max-time 20 -K - -d grant_type=client_credentials \
-      ${SMOKE_SCOPE:+-d "scope=$SMOKE_SCOPE"} "$SMOKE_TOKEN_URL" \
+      ${SMOKE_SCOPE:+--data-urlencode "scope=$SMOKE_SCOPE"} "$SMOKE_TOKEN_URL" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])') \
     || { echo "smoke: no token from $SMOKE_TOKEN_URL" >&2; exit 1; }
 fi

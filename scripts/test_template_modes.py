@@ -258,6 +258,10 @@ class TranslatedTemplates(unittest.TestCase):
         self.assertFalse(self.stacks["prod-without-alarm-email"].of_type("AWS::SNS::Topic"))
         self.assertTrue(self.stacks["prod"].of_type("AWS::SNS::Topic"))
 
+    def test_origins_with_spaces_reach_sam_as_one_comma_separated_value(self):
+        given = deploy.parameters("prod", {"ALLOWED_ORIGINS": " https://a.example, https://b.example,"})
+        self.assertEqual(given["AllowedOrigins"], "https://a.example,https://b.example")
+
     def test_the_readme_and_the_workflow_deploy_prod_through_deploy_py(self):
         env = template_modes.readme_deploy_environment("prod")
         self.assertEqual(set(env), set(deploy.FROM_ENVIRONMENT))

