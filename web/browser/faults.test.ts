@@ -15,6 +15,8 @@ describe('a load that fails', () => {
   it.each([
     [500, 'retrying'],
     [403, 'error'],
+    // A 200 whose JSON is not a draft (a proxy's, a portal's): it used to wedge the tab.
+    [200, 'error'],
   ])('keeps the draft and its values through a %i, and shows them once the API recovers', async (status, shown) => {
     const page = await openWizard(browser.context(), main.webUrl);
     const id = await sessionId(page);
@@ -60,6 +62,79 @@ describe('a refused field', () => {
     await page.fill('[name="squareFootage"]', '1200');
     await eventually(async () => (await stored(main.apiUrl, id)).body.projectData.squareFootage === 1200);
     expect(await held.count()).toBe(0);
+  });
+});
+
+describe('local storage blocked', () => {
+  it('keeps the draft id in the URL, says so, and a reload finds the saved draft', async () => {
+    const context = browser.context();
+    await context.addInitScript(() => {
+      Object.defineProperty(window, 'localStorage', {
+        get() {
+          throw new DOMException('The operation is insecure.', 'SecurityError');
+        },
+      });
+    });
+    const page = await context.newPage();
+    await page.goto(main.webUrl);
+    await page.locator('[name="projectName"]').waitFor();
+    await page.locator('[data-testid="storage-failed"]').waitFor();
+    await page.fill('[name="projectName"]', 'Saved without storage');
+    await waitForStatus(page, 'saved');
+    const id = new URL(page.url()).searchParams.get('draft')!;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await stored(main.apiUrl, id)).body.projectData).toEqual({ projectName: 'Saved without storage' });
+
+    await page.reload();
+    await page.locator('[name="projectName"]').waitFor();
+    expect(await value(page, 'projectName')).toBe('Saved without storage');
+    expect(new URL(page.url()).searchParams.get('draft')).toBe(id);
+  });
+});
+
+describe('a create answered 422 every time', () => {
+  it('is tried a few times and held, keeps what is typed, and makes the draft after a reload once the API recovers', async () => {
+    const page = await browser.context().newPage();
+    const api = new URL(main.apiUrl);
+    const creates = (url: URL) => url.origin === api.origin && url.pathname === '/project-session';
+    const refuse = (route: import('playwright-core').Route) =>
+      route.request().method() === 'POST' ? route.fulfill(jsonReply(422, { error: 'Injected' })) : route.continue();
+    await page.route(creates, refuse);
+    const sent = recordApiRequests(page, main.apiUrl);
+    await page.goto(main.webUrl);
+    await page.locator('[name="projectName"]').waitFor();
+    await page.fill('[name="projectName"]', 'Typed while every create is refused');
+    // Ten seconds: before the fix, about two thousand POSTs.
+    await page.waitForTimeout(10_000);
+    expect(sent.filter((r) => r === 'POST /project-session').length).toBeLessThanOrEqual(4);
+    await waitForStatus(page, 'error');
+    expect(await value(page, 'projectName')).toBe('Typed while every create is refused');
+
+    await page.unroute(creates, refuse);
+    await page.reload();
+    await waitForDraft(page);
+    const id = await sessionId(page);
+    expect(await value(page, 'projectName')).toBe('Typed while every create is refused');
+    await eventually(async () => (await stored(main.apiUrl, id)).body.projectData?.projectName === 'Typed while every create is refused');
+  });
+});
+
+describe('a save over the body limit (413)', () => {
+  it('holds the field that does not fit beside its input and saves the others', async () => {
+    const page = await openWizard(browser.context(), main.webUrl);
+    const id = await sessionId(page);
+    await routeDraft(page, main.apiUrl, id, (route, method) =>
+      method === 'PUT' && (route.request().postData() ?? '').length > 2000 ? route.fulfill(jsonReply(413, { message: 'Request Entity Too Large' })) : route.continue(),
+    );
+    await page.fill('[name="projectName"]', 'Riverside');
+    await page.fill('[name="projectDescription"]', 'long '.repeat(900));
+    await page.fill('[name="buildingType"]', 'office');
+    const held = page.locator('[data-testid="held-projectDescription"]');
+    await held.waitFor();
+    expect(await held.textContent()).toContain('Too large to save');
+    await eventually(async () => (await stored(main.apiUrl, id)).body.projectData.buildingType === 'office');
+    expect((await stored(main.apiUrl, id)).body.projectData).toEqual({ projectName: 'Riverside', buildingType: 'office' });
+    expect(await value(page, 'projectDescription')).toBe('long '.repeat(900));
   });
 });
 

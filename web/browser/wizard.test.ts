@@ -122,20 +122,37 @@ describe('the demo wizard', () => {
 });
 
 describe('an expired draft', () => {
-  it('is replaced by a new draft without an error', async () => {
+  it('comes back from this browser into a new draft, and the page says it had expired', async () => {
     const page = await openWizard(shortTtl.webUrl);
     await page.fill('[name="projectName"]', 'Left for too long');
     await waitForStatus(page, 'saved');
     const expired = await sessionId(page);
-    // Drafts on this stack expire 3 s after their last save.
+    // The tab is closed; drafts on this stack expire 3 s after their last save.
+    await page.close();
     await eventually(async () => (await stored(shortTtl.apiUrl, expired)).status === 404, 10_000);
 
-    await page.reload();
-    await waitForDraft(page);
-    const fresh = await sessionId(page);
+    const reopened = await openWizard(shortTtl.webUrl);
+    const fresh = await sessionId(reopened);
     expect(fresh).not.toBe(expired);
-    expect(await page.locator('[name="projectName"]').inputValue()).toBe('');
-    expect(await page.locator('[data-testid="save-status"]').getAttribute('data-status')).toBe('idle');
-    expect((await stored(shortTtl.apiUrl, fresh)).status).toBe(200);
+    expect(await reopened.locator('[name="projectName"]').inputValue()).toBe('Left for too long');
+    await reopened.locator('[data-testid="restored-from-browser"]').waitFor();
+    await eventually(async () => (await stored(shortTtl.apiUrl, fresh)).body.projectData?.projectName === 'Left for too long');
+  });
+
+  it('is replaced by an empty draft when the page keeps no copy (keepSavedCopy off)', async () => {
+    const page = await openWizard(shortTtl.webUrl);
+    // What a page with keepSavedCopy: false leaves: no copy of saved values.
+    await page.fill('[name="projectName"]', 'Not kept');
+    await waitForStatus(page, 'saved');
+    const expired = await sessionId(page);
+    await page.evaluate(() => {
+      for (const key of Object.keys(localStorage)) if (key.startsWith('projectSession:saved:')) localStorage.removeItem(key);
+    });
+    await page.close();
+    await eventually(async () => (await stored(shortTtl.apiUrl, expired)).status === 404, 10_000);
+    const reopened = await openWizard(shortTtl.webUrl);
+    expect(await sessionId(reopened)).not.toBe(expired);
+    expect(await reopened.locator('[name="projectName"]').inputValue()).toBe('');
+    expect(await reopened.locator('[data-testid="restored-from-browser"]').count()).toBe(0);
   });
 });

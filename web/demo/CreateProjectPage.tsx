@@ -64,7 +64,8 @@ function validateStep(step: number, data: Data): Record<string, string> {
 }
 
 export function CreateProjectPage(props: { owner?: string; getToken?: UseProjectSessionOptions['getToken'] } = {}) {
-  const session = useProjectSession({ autoStart: true, owner: props.owner, getToken: props.getToken });
+  // urlParam: with storage blocked, the draft's id goes in the URL, where a reload finds it.
+  const session = useProjectSession({ autoStart: true, owner: props.owner, getToken: props.getToken, urlParam: 'draft' });
   const { projectData, currentStep, completedSteps, loading } = session;
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<Data | null>(null);
@@ -289,6 +290,14 @@ function Restored(props: { session: ProjectSession; onContinue: () => void; onSt
 }
 
 function Notices({ session }: { session: ProjectSession }) {
+  if (session.restoredFromBrowser) {
+    return (
+      <div role="status" className="notice" data-testid="restored-from-browser">
+        Your draft had expired on the server. What this browser kept of it is restored here and saved
+        again as a new draft.
+      </div>
+    );
+  }
   const aside = Object.entries(session.setAside);
   if (aside.length) {
     return (
@@ -307,8 +316,8 @@ function Notices({ session }: { session: ProjectSession }) {
   if (session.storageFailed) {
     return (
       <div role="alert" className="notice conflict" data-testid="storage-failed">
-        This browser is not keeping a copy of your changes (its storage is full or turned off). Keep this tab open
-        until they are saved.
+        This browser is not keeping a copy of your changes (its storage is full or turned off). Your draft is in
+        this page&apos;s address (<code>?draft=</code>): a reload finds it; keep this tab open until changes are saved.
       </div>
     );
   }
@@ -346,6 +355,7 @@ const STATUS_TEXT: Record<ProjectSession['saveStatus'], string> = {
   saved: 'All changes saved',
   offline: 'Offline: changes are kept on this device and sent when you are back online',
   retrying: 'Cannot reach the server; trying again',
+  signedOut: 'Signed out: sign in again to save; your changes are kept on this device',
   conflict: 'Changed in another tab',
   error: 'Not saved',
 };

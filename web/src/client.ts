@@ -166,20 +166,20 @@ export class SessionClient {
     const headers: Record<string, string> = {};
     if (this.idempotencyKeys && options.idempotencyKey !== undefined) headers['Idempotency-Key'] = options.idempotencyKey;
     const response = await this.send('POST', '/project-session', draft, options, headers);
-    const body = (await readJson(response)) as { sessionId: string; expiresAt: string };
-    return { sessionId: body.sessionId, expiresAt: body.expiresAt, version: etagVersion(response) ?? 1 };
+    const body = await readShaped(response, 'a created draft', (b) => isString(b.sessionId) && isString(b.expiresAt));
+    return { sessionId: body.sessionId as string, expiresAt: body.expiresAt as string, version: etagVersion(response) ?? 1 };
   }
 
   async get(sessionId: string, options: RequestOptions = {}): Promise<Session> {
     const response = await this.send('GET', sessionPath(sessionId), undefined, options);
-    return (await readJson(response)) as Session;
+    return (await readShaped(response, 'a draft', isSession)) as unknown as Session;
   }
 
   async update(sessionId: string, patch: SessionPatch, options: UpdateOptions = {}): Promise<Updated> {
     const headers: Record<string, string> = {};
     if (options.ifVersion !== undefined) headers['If-Match'] = `"${options.ifVersion}"`;
     const response = await this.send('PUT', sessionPath(sessionId), patch, options, headers);
-    return (await readJson(response)) as Updated;
+    return (await readShaped(response, 'a saved draft', (b) => isCount(b.version) && isString(b.expiresAt))) as unknown as Updated;
   }
 
   /** Owned mode: the signed-in person's live drafts, newest first, a page at a time. */
@@ -189,7 +189,9 @@ export class SessionClient {
     if (page.pageToken !== undefined) query.set('pageToken', page.pageToken);
     const suffix = query.toString() ? `?${query}` : '';
     const response = await this.send('GET', `/project-sessions${suffix}`, undefined, options);
-    return (await readJson(response)) as DraftList;
+    const isList = (b: Record<string, unknown>) =>
+      Array.isArray(b.drafts) && b.drafts.every((d) => isObject(d) && isString(d.sessionId)) && (b.nextPageToken === undefined || isString(b.nextPageToken));
+    return (await readShaped(response, 'a list of drafts', isList)) as unknown as DraftList;
   }
 
   async delete(sessionId: string, options: RequestOptions = {}): Promise<void> {
@@ -258,6 +260,44 @@ async function readJson(response: Response): Promise<unknown> {
   } catch (cause) {
     throw new ApiError('The API answered with a body that is not JSON', response.status, { cause });
   }
+}
+
+/**
+ * A 2xx body of the shape `what` names, or an ApiError as for a body that is not JSON: a proxy,
+ * a captive portal or a wrong `baseUrl` can answer 200 with anything, and no such answer may
+ * reach the draft as if it were one.
+ */
+async function readShaped(response: Response, what: string, shaped: (body: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  const body = await readJson(response);
+  if (isObject(body) && shaped(body)) return body;
+  throw new ApiError(`The API answered ${response.status} with a body that is not ${what}`, response.status);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function isSession(b: Record<string, unknown>): boolean {
+  return (
+    isString(b.sessionId) &&
+    isObject(b.projectData) &&
+    isCount(b.currentStep) &&
+    Array.isArray(b.completedSteps) &&
+    b.completedSteps.every(isCount) &&
+    isString(b.createdAt) &&
+    isString(b.lastActivity) &&
+    isString(b.expiresAt) &&
+    isCount(b.version) &&
+    (b.setAside === undefined || isObject(b.setAside))
+  );
 }
 
 async function errorFrom(response: Response): Promise<ApiError> {

@@ -2,4 +2,4 @@
 // store. No React anywhere in its module graph (test/package.test.ts); the hooks are in ./react.
 export * from './client';
 export { DraftController, type DraftOptions, type DraftState, type FieldConflict, type SaveStatus } from './draft';
-export { SESSION_ID_KEY, forgetOwner, type KeyValueStorage, type ListableStorage } from './unsaved';
+export { SESSION_ID_KEY, forgetOwner, hasUnsaved, type KeyValueStorage, type ListableStorage } from './unsaved';

@@ -26,6 +26,16 @@ export interface Unsaved {
   completedSteps?: number[];
 }
 
+/**
+ * What the server last held of a draft, as this browser saw it (never a field kept out of
+ * storage): a draft that expires while its tabs are closed comes back from it.
+ */
+export interface SavedCopy {
+  fields: Partial<Record<string, FieldValue>>;
+  currentStep: number;
+  completedSteps: number[];
+}
+
 /** The part of the Web Storage API used here (`localStorage` has it). */
 export interface KeyValueStorage {
   getItem(key: string): string | null;
@@ -104,7 +114,21 @@ export class UnsavedStore {
   }
 
   clear(sessionId: string): boolean {
-    return this.remove(this.keys.unsaved + sessionId);
+    const copy = this.remove(this.keys.saved + sessionId);
+    return this.remove(this.keys.unsaved + sessionId) && copy;
+  }
+
+  /** The last saved values of draft `sessionId` this browser kept, if any. */
+  readSaved(sessionId: string): SavedCopy | null {
+    const value = this.json(this.keys.saved + sessionId);
+    if (typeof value !== 'object' || value === null) return null;
+    const { fields, currentStep, completedSteps } = value as Record<string, unknown>;
+    const steps = sanitize({ fields: {}, currentStep, completedSteps }, this.fields, this.aliases);
+    return { fields: sanitizeData(fields, this.fields) as SavedCopy['fields'], currentStep: steps.currentStep ?? 1, completedSteps: steps.completedSteps ?? [] };
+  }
+
+  keepSaved(sessionId: string, copy: SavedCopy): boolean {
+    return this.set(this.keys.saved + sessionId, JSON.stringify(copy));
   }
 
   /**
@@ -211,10 +235,16 @@ export function sameSteps(a: number[] | undefined, b: number[] | undefined): boo
  */
 function storageKeys(owner: string | null) {
   if (owner === null) {
-    return { sessionId: SESSION_ID_KEY, unsaved: 'projectSession:unsaved:', pending: 'projectSession:create', ended: 'projectSession:ended' };
+    return {
+      sessionId: SESSION_ID_KEY,
+      unsaved: 'projectSession:unsaved:',
+      saved: 'projectSession:saved:',
+      pending: 'projectSession:create',
+      ended: 'projectSession:ended',
+    };
   }
   const prefix = ownerPrefix(owner);
-  return { sessionId: `${prefix}sessionId`, unsaved: `${prefix}unsaved:`, pending: `${prefix}create`, ended: `${prefix}ended` };
+  return { sessionId: `${prefix}sessionId`, unsaved: `${prefix}unsaved:`, saved: `${prefix}saved:`, pending: `${prefix}create`, ended: `${prefix}ended` };
 }
 
 /** Every key kept for `owner` starts so (`forgetOwner` clears them all). */
@@ -241,6 +271,30 @@ export function forgetOwner(storage: ListableStorage, owner: string): void {
     if (name?.startsWith(prefix)) names.push(name);
   }
   for (const name of names) storage.removeItem(name);
+}
+
+/**
+ * Whether this browser holds anything of `owner`'s that the server may not have: an edit not
+ * acknowledged, steps not saved, or a create not answered. An app asks before `forgetOwner`
+ * at sign-out, and warns ("Your last changes are not saved yet") instead of erasing them.
+ */
+export function hasUnsaved(storage: ListableStorage, owner: string): boolean {
+  const keys = storageKeys(owner);
+  for (let i = 0; i < storage.length; i++) {
+    const name = storage.key(i);
+    if (name === keys.pending && storage.getItem(name) !== null) return true;
+    if (!name?.startsWith(keys.unsaved)) continue;
+    let parsed: unknown = null;
+    try {
+      parsed = JSON.parse(storage.getItem(name) ?? 'null');
+    } catch {
+      // What another version left: nothing of it can be read back either.
+    }
+    const record = sanitize(parsed, FIELD_NAMES, FIELD_ALIASES);
+    const edited = Object.values(record.fields).some((f) => f !== undefined && f.value !== f.base);
+    if (edited || record.currentStep !== undefined || record.completedSteps !== undefined) return true;
+  }
+  return false;
 }
 
 const ENDED_KEPT = 20;

@@ -2,7 +2,7 @@
 // same name and same returned fields and functions, which is `useDraft` over its ProjectFormData.
 // Both are thin adapters that subscribe to a DraftController and attach it while mounted.
 
-import { useEffect, useMemo, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { SessionClient, type ClientOptions, type ProjectFormData } from './client';
 import { DraftController, type DraftOptions, type DraftState } from './draft';
 
@@ -55,11 +55,16 @@ export function useDraft<T extends object = ProjectFormData>(options: UseDraftOp
   // One controller per mounted component and person: options are read once, as React reads
   // initial state, but another `owner` (someone else signed in) gets a controller of their own,
   // so that nothing of one person's draft, on screen or in memory, reaches the other's.
+  // The token getter of this render, not the first one: a getter that closes over React state
+  // (a token refreshed into state) must not send the token it saw at mount forever.
+  const getToken = useRef(options.getToken ?? defaults.getToken);
+  getToken.current = options.getToken ?? defaults.getToken;
   const controller = useMemo(() => {
     const merged = { ...defaults, ...options } as UseDraftOptions<T>;
+    const current: ClientOptions['getToken'] = merged.getToken ? (o) => (getToken.current ?? merged.getToken)!(o) : undefined;
     const client =
       merged.client ??
-      new SessionClient({ baseUrl: merged.baseUrl, fetch: merged.fetch, idempotencyKeys: merged.idempotencyKeys, getToken: merged.getToken });
+      new SessionClient({ baseUrl: merged.baseUrl, fetch: merged.fetch, idempotencyKeys: merged.idempotencyKeys, getToken: current });
     return { draft: new DraftController<T>({ ...merged, client }), autoStart: merged.autoStart ?? false };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new person makes a new one
   }, [options.owner]);

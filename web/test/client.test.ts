@@ -65,6 +65,25 @@ describe('SessionClient', () => {
     expect(error.cause).toBeInstanceOf(TypeError);
   });
 
+  it.each([
+    ['get', { hello: 'portal' }],
+    ['get', { sessionId: 'x', projectData: {}, currentStep: 1, createdAt: 'a', lastActivity: 'a', expiresAt: 'a', version: 1 }],
+    ['get', []],
+    ['get', null],
+    ['create', { sessionId: 7 }],
+    ['update', { success: true }],
+  ] as const)('refuses a 200 to %s whose JSON is not what it asked for: %j', async (verb, body) => {
+    const client = new SessionClient({
+      baseUrl: 'http://api.test',
+      fetch: async () => new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } }),
+    });
+    const call = verb === 'get' ? client.get('x') : verb === 'create' ? client.create() : client.update('x', { currentStep: 2 });
+    const error = await call.catch((e) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.status).toBe(200);
+    expect(error.message).toMatch(/not a/);
+  });
+
   it('keeps the status of an error page that is not JSON', async () => {
     const client = new SessionClient({
       fetch: async () => new Response('<html>Bad gateway</html>', { status: 502 }),

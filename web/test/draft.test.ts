@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DraftController } from '../src/draft';
+import { SessionClient } from '../src/client';
 import { SESSION_ID_KEY } from '../src/unsaved';
 import { MemoryBroadcast, type FakeApi, type MemoryStorage } from './fakeApi';
 import { browser, wait, type TestBrowser } from './harness';
@@ -64,6 +65,49 @@ describe('starting', () => {
     expect(projectData).toEqual({});
     expect(error).toBeNull();
     expect(saveStatus).toBe('idle');
+  });
+
+  it("restores a draft that expired while its tabs were closed from this browser's copy, and says so", async () => {
+    const first = await started();
+    const oldId = first.getState().sessionId!;
+    first.setProjectData({ projectName: 'Riverside', clientEmail: 'ada@example.com' } as never);
+    first.setCurrentStep(2);
+    await wait(1500);
+    expect(api.sessions.get(oldId)!.projectData).toEqual({ projectName: 'Riverside', clientEmail: 'ada@example.com' });
+    first.detach();
+    api.sessions.delete(oldId); // expired: the server answers 404
+
+    const reloaded = await started();
+    const { sessionId, projectData, restoredFromBrowser, currentStep } = reloaded.getState();
+    expect(sessionId).not.toBe(oldId);
+    expect(projectData).toEqual({ projectName: 'Riverside', clientEmail: 'ada@example.com' });
+    expect(currentStep).toBe(2);
+    expect(restoredFromBrowser).toBe(true);
+    await wait(1500);
+    expect(api.sessions.get(sessionId!)!.projectData).toEqual({ projectName: 'Riverside', clientEmail: 'ada@example.com' });
+    // The old draft's copy went with it.
+    expect([...storage.items.keys()].filter((k) => k.includes(oldId))).toEqual([]);
+  });
+
+  it('keeps no copy of saved values with keepSavedCopy off, nor of a field kept out of storage', async () => {
+    for (const [options, restored] of [
+      [{ keepSavedCopy: false }, {}],
+      [{ excludeFromStorage: ['clientEmail'] as const }, { projectName: 'Riverside' }],
+    ] as const) {
+      storage.items.clear();
+      const first = b.tab(options as never);
+      await first.start();
+      const oldId = first.getState().sessionId!;
+      first.setProjectData({ projectName: 'Riverside', clientEmail: 'ada@example.com' } as never);
+      await wait(1500);
+      expect([...storage.items.values()].join()).not.toContain('ada@example.com');
+      first.detach();
+      api.sessions.delete(oldId);
+      const reloaded = b.tab(options as never);
+      await reloaded.start();
+      expect(reloaded.getState().projectData).toEqual(restored);
+      expect(reloaded.getState().restoredFromBrowser).toBe(Object.keys(restored).length > 0);
+    }
   });
 
   it('keeps trying to load while the API cannot be reached, and keeps the draft', async () => {
@@ -473,6 +517,33 @@ describe('local storage that refuses writes', () => {
   });
 });
 
+describe('no usable storage at all', () => {
+  it('keeps the draft id in the URL when asked to, so that a reload finds the draft', async () => {
+    history.replaceState(null, '', '/projects/new?ref=mail');
+    const draft = b.tab({ storage: null, urlParam: 'draft' });
+    await draft.start();
+    const id = draft.getState().sessionId!;
+    expect(draft.getState().storageFailed).toBe(true);
+    expect(new URL(location.href).searchParams.get('draft')).toBe(id);
+    expect(new URL(location.href).searchParams.get('ref')).toBe('mail');
+    draft.setField('projectName', 'No storage here');
+    await wait(1500);
+    draft.detach();
+
+    const reloaded = b.tab({ storage: null, urlParam: 'draft' });
+    await reloaded.start();
+    expect(reloaded.getState().sessionId).toBe(id);
+    expect(reloaded.getState().projectData).toEqual({ projectName: 'No storage here' });
+    expect(api.requestsTo('POST')).toHaveLength(1);
+
+    // Without the option, a reload cannot find it: a new draft.
+    history.replaceState(null, '', '/projects/new');
+    const without = b.tab({ storage: null });
+    await without.start();
+    expect(without.getState().sessionId).not.toBe(id);
+  });
+});
+
 describe('tabs', () => {
   it('hear each other on a BroadcastChannel where there is one, and write nothing to storage for it', async () => {
     const bus = new MemoryBroadcast();
@@ -563,6 +634,94 @@ describe('found in review', () => {
     expect(posts).toHaveLength(2);
     expect(posts[1].headers['Idempotency-Key']).not.toBe(posts[0].headers['Idempotency-Key']);
     expect(draft.getState().sessionId).not.toBeNull();
+  });
+
+  it('holds a create answered 422 every time after a few tries, keeps what is typed, and creates it once online again', async () => {
+    api.failNext(...Array.from({ length: 50 }, () => ({ status: 422, body: { error: 'Unprocessable' } })));
+    const draft = tab();
+    void draft.start();
+    await wait(100);
+    // Typed while the creates are being refused and retried.
+    draft.setField('clientName', 'Ada');
+    await wait(60_000);
+    // Four creates (the second at once, then with backoff), then none.
+    expect(api.requestsTo('POST')).toHaveLength(4);
+    expect(draft.getState().saveStatus).toBe('error');
+    // The form is there to type in, draft or not.
+    expect(draft.getState().projectData).toEqual({ clientName: 'Ada' });
+    draft.setField('projectName', 'Typed while refused');
+    await wait(60_000);
+    expect(api.requestsTo('POST')).toHaveLength(4);
+    expect(draft.getState().projectData).toEqual({ clientName: 'Ada', projectName: 'Typed while refused' });
+    // Kept where a reload finds it: under the held create's key.
+    const pending = JSON.parse(storage.getItem('projectSession:create')!);
+    const kept = JSON.parse(storage.getItem(`projectSession:unsaved:new:${pending.key}`)!);
+    expect(kept.fields).toEqual({ clientName: { value: 'Ada', base: null }, projectName: { value: 'Typed while refused', base: null } });
+
+    api.clearFailures();
+    online = true;
+    events.dispatchEvent(new Event('online'));
+    await wait(5000);
+    const id = draft.getState().sessionId!;
+    expect(id).not.toBeNull();
+    expect(api.sessions.get(id)!.projectData).toEqual({ clientName: 'Ada', projectName: 'Typed while refused' });
+    expect(draft.getState().saveStatus).toBe('saved');
+  });
+
+  it('retries a load answered 200 with something that is not a draft, and shows the draft once the API answers', async () => {
+    const first = await started();
+    first.setField('projectName', 'Behind a portal');
+    await wait(1500);
+    api.failNext({ status: 200, body: { welcome: 'Sign in to the hotel Wi-Fi' } }, { status: 200, body: [] });
+    const reloaded = await started();
+    expect(reloaded.getState().saveStatus).toBe('error');
+    await wait(5000);
+    expect(reloaded.getState().projectData).toEqual({ projectName: 'Behind a portal' });
+    expect(reloaded.getState().saveStatus).not.toBe('error');
+    expect(reloaded.getState().sessionId).toBe(first.getState().sessionId);
+  });
+
+  it.each([
+    ['a getToken', { getToken: () => new Promise<string>(() => {}) }],
+    ['a fetch that ignores its abort signal', { fetch: () => new Promise<Response>(() => {}) }],
+  ])('times out the whole request when %s never settles, and saves once it answers again', async (_, stuck) => {
+    const first = await started();
+    const id = first.getState().sessionId!;
+    let hung = true;
+    const hangs = {
+      getToken: () => (hung && 'getToken' in stuck ? stuck.getToken!() : Promise.resolve('token')),
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => (hung && 'fetch' in stuck ? stuck.fetch!() : api.fetch(input, init)),
+    };
+    const draft = b.tab({ client: new SessionClient({ fetch: hangs.fetch, getToken: 'getToken' in stuck ? hangs.getToken : undefined }) });
+    void draft.start();
+    await wait(10_000 + 100);
+    expect(draft.getState().saveStatus).toBe('retrying');
+    hung = false;
+    await wait(2000);
+    expect(draft.getState().sessionId).toBe(id);
+    draft.setField('projectName', 'After the hang');
+    await wait(1500);
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'After the hang' });
+  });
+
+  it('holds the one field a 413 is about and goes on saving the others', async () => {
+    const draft = await started();
+    const id = draft.getState().sessionId!;
+    // A gateway's body limit: any request carrying the huge value is refused.
+    api.rule = (request) => (JSON.stringify(request.body ?? {}).length > 10_000 ? { status: 413 } : undefined);
+    draft.setProjectData({ projectName: 'x'.repeat(20_000), clientName: 'Ada' } as never);
+    await wait(1000 + 500);
+    expect(draft.getState().held).toEqual({ projectName: 'Too large to save: shorten it' });
+    expect(api.sessions.get(id)!.projectData).toEqual({ clientName: 'Ada' });
+    draft.setField('buildingType', 'office');
+    await wait(1500);
+    expect(api.sessions.get(id)!.projectData).toEqual({ clientName: 'Ada', buildingType: 'office' });
+    expect(draft.getState().projectData?.projectName).toBe('x'.repeat(20_000));
+    // Shortened: saved, and no longer held.
+    draft.setField('projectName', 'Riverside');
+    await wait(1500);
+    expect(api.sessions.get(id)!.projectData.projectName).toBe('Riverside');
+    expect(draft.getState().held).toEqual({});
   });
 
   it('replaces a stored id the API never hands out, keeping what was typed for it', async () => {

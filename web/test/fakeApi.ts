@@ -49,6 +49,11 @@ export class FakeApi {
     this.failures.push(...failures);
   }
 
+  /** The failures still queued are dropped: the API recovered. */
+  clearFailures(): void {
+    this.failures = [];
+  }
+
   /** Another tab's save: changes the stored draft and bumps its version. */
   changeElsewhere(sessionId: string, projectData: Record<string, unknown>): void {
     const session = this.sessions.get(sessionId)!;

@@ -10,6 +10,8 @@ export const config: Config = {
   retryDelay: 500,
   maxRetryDelay: 30_000,
   deleteAttempts: 5,
+  createAttempts: 4,
+  keepSavedCopy: true,
   fields: FIELD_NAMES,
   memoryOnly: [],
 };

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SessionClient } from '../src/client';
 import type { DraftController } from '../src/draft';
 import { TabChannel, tabNames } from '../src/draft/tabs';
-import { forgetOwner } from '../src/unsaved';
+import { forgetOwner, hasUnsaved } from '../src/unsaved';
 import type { FakeApi, MemoryStorage } from './fakeApi';
 import { browser, wait, type TestBrowser } from './harness';
 
@@ -59,7 +59,7 @@ describe('tokens', () => {
     valid = false;
     draft.setField('clientName', 'Ada');
     await wait(1000);
-    expect(draft.getState()).toMatchObject({ sessionId: id, saveStatus: 'retrying' });
+    expect(draft.getState()).toMatchObject({ sessionId: id, saveStatus: 'signedOut' });
     const puts = api.requestsTo('PUT').length;
     await wait(60_000);
     // Backing off, not a loop: a few tries a minute (each a request and its renewed repeat).
@@ -89,11 +89,34 @@ describe('a browser shared by two people', () => {
     bob.setField('projectName', "Bob's");
     bob.detach();
 
+    // Bob's edit never reached the server: an app asks before it erases it.
+    expect(hasUnsaved(storage, 'bob')).toBe(true);
+    expect(hasUnsaved(storage, 'ada')).toBe(true);
+    expect(hasUnsaved(storage, 'eve')).toBe(false);
     forgetOwner(storage, 'bob');
+    expect(hasUnsaved(storage, 'bob')).toBe(false);
     expect([...storage.items.keys()].some((k) => k.includes('bob'))).toBe(false);
     const again = signedIn('ada');
     await again.start();
     expect(again.getState().projectData).toEqual({ projectName: "Ada's" });
+  });
+});
+
+describe('hasUnsaved', () => {
+  it('is false once every edit is saved, and true for a create not answered', async () => {
+    const ada = signedIn('ada');
+    await ada.start();
+    ada.setField('projectName', 'Saved');
+    await wait(1500);
+    expect(api.sessions.get(ada.getState().sessionId!)?.projectData).toEqual({ projectName: 'Saved' });
+    expect(hasUnsaved(storage, 'ada')).toBe(false);
+    ada.detach();
+
+    api.offline = true;
+    const bob = signedIn('bob');
+    void bob.start();
+    await wait(100);
+    expect(hasUnsaved(storage, 'bob')).toBe(true);
   });
 });
 
@@ -179,7 +202,7 @@ describe('any device', () => {
     draft.setField('clientName', 'Ada');
     await wait(1000);
     expect(draft.getState().error?.isUnauthorized).toBe(true);
-    expect(draft.getState().saveStatus).toBe('retrying');
+    expect(draft.getState().saveStatus).toBe('signedOut');
     failing = false;
     await wait(31_000);
     expect(draft.getState().saveStatus).toBe('saved');

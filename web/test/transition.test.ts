@@ -132,7 +132,7 @@ const TABLE: Record<Phase, Record<OutcomeName, Expected>> = {
     '400 with details': { next: 'POST', id: 'kept', edits: 'held', status: 'saving' },
     '404': refusedRetry,
     '412': transientRetry,
-    '413': refusedRetry,
+    '413': { next: 'POST', id: 'kept', edits: 'held', status: 'saving' },
     '415': refusedRetry,
     '429': transientRetry,
     '403': refusedRetry,
@@ -145,7 +145,7 @@ const TABLE: Record<Phase, Record<OutcomeName, Expected>> = {
     '400 with details': { next: 'PUT', id: 'kept', edits: 'held', status: 'saving' },
     '404': gone,
     '412': { next: 'GET', id: 'kept', edits: 'kept', status: 'saving' },
-    '413': refusedRetry,
+    '413': { next: 'PUT', id: 'kept', edits: 'held', status: 'saving' },
     '415': refusedRetry,
     '429': transientRetry,
     '403': refusedRetry,
@@ -239,7 +239,9 @@ describe('the transition function, every phase answered with every class of outc
         expect(s.edits[field]?.value).toBe(value);
       }
     }
-    if (expected.edits === 'held') expect(s.held[setup.refused!]).toBe('is not allowed');
+    // A 400 names the refused field; a 413 holds the largest one sent.
+    if (expected.edits === 'held' && outcome === '413') expect(Object.values(s.held)).toEqual(['Too large to save: shorten it']);
+    else if (expected.edits === 'held') expect(s.held[setup.refused!]).toBe('is not allowed');
     else expect(s.held).toEqual({});
     if (expected.edits === 'dropped') expect(s.edits).toEqual({});
 

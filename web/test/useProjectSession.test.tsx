@@ -56,6 +56,24 @@ describe('useProjectSession', () => {
     expect(api.sessions.get(result.current.sessionId!)!.projectData).toEqual({ clientName: 'Ada' });
   });
 
+  it('asks the getToken of the latest render, so a token refreshed into React state is the one sent', async () => {
+    api.tokens = new Map([['fresh', 'ada']]);
+    const seen: string[] = [];
+    const record = (input: RequestInfo | URL, init?: RequestInit) => {
+      seen.push(String((init?.headers as Record<string, string>)?.Authorization));
+      return api.fetch(input, init);
+    };
+    const { result, rerender } = renderHook((token: string) => useProjectSession(options({ owner: 'ada', fetch: record, getToken: () => token })), {
+      initialProps: 'stale',
+    });
+    rerender('fresh');
+    await act(async () => {
+      await result.current.createSession();
+    });
+    expect(seen.at(-1)).toBe('Bearer fresh');
+    expect(result.current.sessionId).not.toBeNull();
+  });
+
   it('creates a single draft when mounted under StrictMode with autoStart', async () => {
     const wrapper = ({ children }: { children: ReactNode }) => <StrictMode>{children}</StrictMode>;
     const { result } = renderHook(() => useProjectSession(options({ autoStart: true })), { wrapper });

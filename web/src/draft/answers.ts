@@ -1,9 +1,9 @@
 // What each phase does with each class of answer. Every phase (load, create, save, merge-read,
-// delete) names its 2xx, 400, 404 and 412 handling; every other class (413, 415, 429, other
+// delete) names its 2xx, 400, 404, 412 and 413 handling; every other class (415, 429, other
 // 4xx, 5xx, network error, timeout) keeps the draft and every edit and retries with backoff.
 
 import { FIELD_ALIASES, type Created, type Session, type Updated } from '../client';
-import { asPatch, canSend, classify, isTransient, keys, nonEmpty, refusedFields, sameSteps } from './fields';
+import { asPatch, canSend, classify, heldBy, isTransient, keys, nonEmpty, sameSteps } from './fields';
 import { backoff, gone, rebase, sendCreate, sendDelete } from './steps';
 import type { Edits, Fields, Job, Outcome, SentSave, StepEdits } from './state';
 import type { Tx } from './tx';
@@ -36,6 +36,7 @@ function onLoad(tx: Tx, job: Extract<Job, { kind: 'load' }>, outcome: Outcome): 
   const conflicts = rebase(tx, latest, false);
   const s = tx.s;
   tx.set({
+    fromCopy: false,
     error: null,
     failure: null,
     attempt: 0,
@@ -65,16 +66,29 @@ function fillGaps(tx: Tx, latest: Session): void {
 
 function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcome): void {
   if (!outcome.ok) {
+    // No draft yet, and none soon: the form is shown (empty, or as it was), so that the person
+    // can type while the create is retried; what is typed is kept under the create's key.
+    tx.set({ shown: true });
     const failure = classify(outcome.error.status, outcome.timedOut);
     const sent = nonEmpty(job.body.projectData, tx.env.config.fields);
     // 422: this key was used with another body (a pending create rebuilt differently): the
-    // same request can never succeed, so make it a new create.
-    if (outcome.error.status === 422) return sendCreate(tx, { ...job, key: tx.env.newKey });
+    // same request can never succeed, so make it a new create. At once the first time; then
+    // with backoff; after `createAttempts` in a row the create is held (a server or proxy that
+    // answers every create 422 must not get a storm), what is typed kept as unsaved edits.
+    if (outcome.error.status === 422) {
+      const next = { ...job, key: tx.env.newKey };
+      if (tx.s.attempt === 0) {
+        tx.set({ attempt: 1 });
+        return sendCreate(tx, next);
+      }
+      if (tx.s.attempt + 1 >= tx.env.config.createAttempts) return hold(tx, next, outcome);
+      return retry(tx, next, outcome);
+    }
     // 409: as many drafts as one person may have. Asking again cannot help until one is
     // finished or discarded, so nothing is retried; what was typed stays on screen and in
     // storage, and the person picks a draft to continue (`listDrafts`) or ends one.
     if (failure === 'tooMany') return tx.set({ error: outcome.error, failure });
-    const held = failure === 'invalid' ? refusedFields(outcome.error.details, sent) : null;
+    const held = heldBy(failure, outcome.error.details, sent);
     if (!held) return retry(tx, job, outcome);
     // Hold the refused fields (kept as edits, so on screen and in storage) and create without them.
     const edits: Edits = { ...tx.s.edits };
@@ -121,6 +135,9 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
     endedElsewhere: null,
     setAside: {},
     created: { key: job.key, id },
+    // The draft this page opened was gone: what this browser kept of it is in the new one.
+    restoredFromBrowser: job.reason === 'gone' && s.fromCopy && (keys(saved).length > 0 || keys(edits).length > 0),
+    fromCopy: false,
   });
 }
 
@@ -130,7 +147,8 @@ function onSave(tx: Tx, sent: SentSave, outcome: Outcome): void {
     const failure = classify(outcome.error.status, outcome.timedOut);
     if (failure === 'gone') return gone(tx, id);
     if (failure === 'conflict') return conflicted(tx, id, outcome);
-    const held = failure === 'invalid' ? refusedFields(outcome.error.details, sent.fields) : null;
+    // A 400 names the fields it refuses; a 413 holds the largest one back.
+    const held = heldBy(failure, outcome.error.details, sent.fields);
     if (held) {
       // The rest is sent at once: each such answer holds back at least one more field.
       tx.set({ held: { ...tx.s.held, ...held }, error: outcome.error, failure, due: true });
@@ -246,6 +264,22 @@ function onDelete(tx: Tx, id: string, outcome: Outcome): void {
 export function retryDelete(tx: Tx, id: string): void {
   sendDelete(tx, id, tx.s.deletes[id]!.attempt);
 }
+
+/**
+ * Stops retrying `job`: it waits, with its message shown, until the browser comes back online
+ * or the page reloads. The lane stays on it, so that what is typed meanwhile is kept under it.
+ */
+function hold(tx: Tx, job: Job, outcome: Failed): void {
+  if (job.kind === 'create') {
+    // Where a reload looks: the create to repeat, and the edits typed for it, under its key.
+    tx.store({ op: 'setPending', pending: { key: job.key, body: job.body, replacing: job.replacing } });
+    for (const field of keys(tx.s.edits)) tx.store({ op: 'putField', id: `new:${job.key}`, field, edit: tx.s.edits[field]! });
+  }
+  tx.set({ lane: { status: 'waiting', job, timer: HELD }, error: outcome.error, failure: classify(outcome.error.status, outcome.timedOut) });
+}
+
+/** The timer token of a held job: no timer has it (tokens start at 1), so none runs it. */
+const HELD = 0;
 
 function retry(tx: Tx, job: Job, outcome: Failed): void {
   backoff(tx, job, outcome.error, outcome.timedOut, outcome.online);

@@ -16,7 +16,8 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
    * typed on. Resolves once shown or waiting to retry.
    */
   start = async (): Promise<void> => {
-    const storedId = this.store.sessionId();
+    // Storage first; the URL only holds an id when storage could not (`urlParam`).
+    const storedId = this.store.sessionId() ?? this.idFromUrl();
     const pending = this.store.pending();
     if (this.owner !== null && storedId === null && pending === null) {
       const newest = await this.newestDraft();
@@ -25,7 +26,7 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
         return this.loadSession(newest);
       }
     }
-    const stored = storedId ? this.store.read(storedId) : pending ? this.store.read(`new:${pending.key}`) : { fields: {} };
+    const stored = storedId ? this.stored(storedId) : pending ? this.store.read(`new:${pending.key}`) : { fields: {} };
     this.dispatch({ type: 'start', storedId, stored });
     return this.until(settled);
   };
@@ -79,7 +80,7 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
 
   /** Shows the draft `id`, with any edits this browser had not saved yet. */
   loadSession = (id: string): Promise<void> => {
-    this.dispatch({ type: 'open', id, stored: this.store.read(id) });
+    this.dispatch({ type: 'open', id, stored: this.stored(id) });
     return this.until(settled);
   };
 

@@ -82,6 +82,24 @@ export function refusedFields(details: Record<string, string> | undefined, sent:
   return Object.keys(held).length ? held : null;
 }
 
+/** What a 413 holds back: the largest field sent, so that the others can be saved without it. */
+export function tooLargeField(sent: Fields): Partial<Record<string, string>> | null {
+  let largest: string | null = null;
+  let size = -1;
+  for (const field of keys(sent)) {
+    const length = JSON.stringify(sent[field] ?? null).length;
+    if (length > size) [largest, size] = [field, length];
+  }
+  return largest === null ? null : { [largest]: 'Too large to save: shorten it' };
+}
+
+/** The fields an answer refuses, when it names them (400) or when one must be too large (413). */
+export function heldBy(failure: OutcomeClass, details: Record<string, string> | undefined, sent: Fields): Partial<Record<string, string>> | null {
+  if (failure === 'invalid') return refusedFields(details, sent);
+  if (failure === 'tooLarge') return tooLargeField(sent);
+  return null;
+}
+
 export function classify(status: number, timedOut: boolean): Exclude<OutcomeClass, 'ok'> {
   if (timedOut) return 'timeout';
   if (status === 0) return 'network';

@@ -39,6 +39,8 @@ export function write(store: UnsavedStore, change: StorageWrite): boolean {
       return store.move(change.from, change.to, change.made);
     case 'setPending':
       return store.setPending(change.pending);
+    case 'keepSaved':
+      return store.keepSaved(change.id, change.copy);
     case 'ended':
       return store.markEnded(change.id);
   }

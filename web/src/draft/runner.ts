@@ -5,7 +5,7 @@
 import { ApiError, FIELD_NAMES, type ProjectFormData, type SessionClient } from '../client';
 import { UnsavedStore, type KeyValueStorage } from '../unsaved';
 import { defaultEvents, defaultStorage, send, uuidV4, write } from './io';
-import { initialState, type Config, type DraftEvent, type Effect, type Machine, type Request, type TimerName } from './state';
+import { initialState, type Config, type DraftEvent, type Effect, type Machine, type Request, type Stored, type TimerName } from './state';
 import { defaultChannel, defaultLocks, tabNames, TabChannel, type BroadcastLike, type LocksLike } from './tabs';
 import { transition } from './transition';
 import { view, type DraftState } from './view';
@@ -24,6 +24,19 @@ export interface DraftOptions<T extends object = ProjectFormData> {
    * the save loses them.
    */
   excludeFromStorage?: readonly (keyof T & string)[];
+  /**
+   * Keep a copy of the draft's last saved values in storage (true), but for `excludeFromStorage`
+   * fields: a draft that expires while every tab is closed then comes back into a new draft,
+   * with `restoredFromBrowser` set. False: nothing saved is kept in the browser.
+   */
+  keepSavedCopy?: boolean;
+  /**
+   * When local storage is unusable (blocked, private mode, full), keep the draft's id in the
+   * page's URL under this query parameter (`history.replaceState`), so that a reload finds the
+   * draft; `storageFailed` tells the page to say so. Off (null) by default: the id is the
+   * draft's only credential in anonymous mode, and a URL is shared more easily than storage.
+   */
+  urlParam?: string | null;
   /**
    * Owned mode: the signed-in person (their token's `sub`, or any id of theirs). What is kept in
    * storage is kept under it, so that on a shared browser one person's unsaved edits never seed
@@ -72,6 +85,7 @@ export class DraftRunner<T extends object = ProjectFormData> {
   /** The tabs' channel, message key and lock: this person's own in owned mode. */
   private readonly names: ReturnType<typeof tabNames>;
   protected readonly store: UnsavedStore;
+  private readonly urlParam: string | null;
   private readonly config: Config;
   private readonly requestTimeout: number;
   private readonly events: DraftOptions['events'];
@@ -94,10 +108,13 @@ export class DraftRunner<T extends object = ProjectFormData> {
       retryDelay: options.retryDelay ?? 500,
       maxRetryDelay: options.maxRetryDelay ?? 30_000,
       deleteAttempts: 5,
+      createAttempts: 4,
       fields: this.fields,
       memoryOnly: options.excludeFromStorage ?? [],
+      keepSavedCopy: options.keepSavedCopy ?? true,
     };
     this.requestTimeout = options.requestTimeout ?? 10_000;
+    this.urlParam = options.urlParam ?? null;
     this.events = options.events === undefined ? defaultEvents() : options.events;
     this.locks = options.locks === undefined ? defaultLocks() : options.locks;
     this.names = tabNames(this.owner);
@@ -178,6 +195,7 @@ export class DraftRunner<T extends object = ProjectFormData> {
   }
 
   private afterDispatch(): void {
+    this.keepIdInUrl();
     const lane = this.machine.lane;
     // The lock is held while this tab makes a draft, and let go as soon as it is not.
     if (this.releaseLock && !(lane.status !== 'idle' && lane.job.kind === 'create')) {
@@ -238,11 +256,17 @@ export class DraftRunner<T extends object = ProjectFormData> {
     const controller = new AbortController();
     this.inflight.set(reqId, controller);
     let timedOut = false;
-    const timeout = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.requestTimeout);
-    send(this.client, request, controller.signal).then(
+    let timeout: ReturnType<typeof setTimeout> | undefined;
+    // The whole step, token and fetch: a `getToken` or a `fetch` that ignores the abort and
+    // never settles must not hold the lane.
+    const expired = new Promise<never>((_, reject) => {
+      timeout = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+        reject(new Error('timed out'));
+      }, this.requestTimeout);
+    });
+    Promise.race([send(this.client, request, controller.signal), expired]).then(
       (value) => this.dispatch({ type: 'response', reqId, outcome: { ok: true, value } }),
       (cause: unknown) => {
         // Aborted by the machine: nobody waits for this answer.
@@ -278,6 +302,28 @@ export class DraftRunner<T extends object = ProjectFormData> {
       });
     if (this.locks) void this.locks.request(this.names.lock, granted).catch(() => undefined);
     else void Promise.resolve().then(granted);
+  }
+
+  /** The draft's id from the page's URL (`urlParam`), where a reload without storage finds it. */
+  protected idFromUrl(): string | null {
+    if (this.urlParam === null || typeof location === 'undefined') return null;
+    return new URL(location.href).searchParams.get(this.urlParam);
+  }
+
+  /** Storage refused: the URL keeps the draft's id instead (or drops an id the draft left). */
+  private keepIdInUrl(): void {
+    if (this.urlParam === null || this.machine.storageOk || typeof history === 'undefined') return;
+    const url = new URL(location.href);
+    const id = this.machine.sessionId;
+    if (url.searchParams.get(this.urlParam) === id) return;
+    if (id === null) url.searchParams.delete(this.urlParam);
+    else url.searchParams.set(this.urlParam, id);
+    history.replaceState(history.state, '', url);
+  }
+
+  /** What storage holds of draft `id`: its unsaved edits, and the copy of what was saved. */
+  protected stored(id: string): Stored {
+    return { ...this.store.read(id), saved: this.config.keepSavedCopy ? this.store.readSaved(id) : null };
   }
 
   /** Resolves once `done` holds, checked after every event. */

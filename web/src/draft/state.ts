@@ -2,7 +2,7 @@
 // the state a tab starts in; `transition.ts` is the one place that changes a state.
 
 import type { ApiError, NewSession, Session, SessionPatch, Created, Updated } from '../client';
-import type { FieldValue, PendingCreate, Unsaved, UnsavedField } from '../unsaved';
+import type { FieldValue, PendingCreate, SavedCopy, Unsaved, UnsavedField } from '../unsaved';
 
 // Field names are strings here: the form's field list is `Config.fields` (`useDraft<T>` types it).
 export type Fields = Partial<Record<string, FieldValue>>;
@@ -105,6 +105,10 @@ export interface Machine {
   typed: boolean;
   changedElsewhere: boolean;
   restored: boolean;
+  /** `saved` holds this browser's copy of the draft, not yet confirmed by a load. */
+  fromCopy: boolean;
+  /** The draft was gone when this page opened it; a new one holds what this browser kept. */
+  restoredFromBrowser: boolean;
   endedElsewhere: 'submitted' | null;
   error: ApiError | null;
   failure: OutcomeClass | null;
@@ -132,8 +136,8 @@ export type TimerName = 'autosave' | 'retry' | `delete:${string}`;
 
 export type DraftEvent =
   // The person, through the hook.
-  | { type: 'start'; storedId: string | null; stored: Unsaved }
-  | { type: 'open'; id: string; stored: Unsaved }
+  | { type: 'start'; storedId: string | null; stored: Stored }
+  | { type: 'open'; id: string; stored: Stored }
   | { type: 'create'; data: Fields }
   | { type: 'edit'; fields: Fields }
   | { type: 'steps'; currentStep: number; completedSteps: number[] }
@@ -160,6 +164,9 @@ export type Request =
   | { kind: 'put'; id: string; patch: SessionPatch; ifVersion: number; keepalive?: boolean }
   | { kind: 'delete'; id: string };
 
+/** What storage holds of a draft: the edits not saved, and the copy of what was. */
+export type Stored = Unsaved & { saved?: SavedCopy | null };
+
 export type StorageWrite =
   | { op: 'setSessionId'; id: string | null }
   | { op: 'putField'; id: string; field: string; edit: UnsavedField }
@@ -172,6 +179,7 @@ export type StorageWrite =
   /** Edits kept for a replaced draft become the new one's, but for values it was made with. */
   | { op: 'move'; from: string; to: string; made: Fields }
   | { op: 'setPending'; pending: PendingCreate | null }
+  | { op: 'keepSaved'; id: string; copy: SavedCopy }
   | { op: 'ended'; id: string };
 
 export type Effect =
@@ -200,6 +208,8 @@ export interface Config {
   maxRetryDelay: number;
   /** Failed deletes are tried this many times; after that the draft expires on its own. */
   deleteAttempts: number;
+  /** Creates sent while each is refused 422 before the create is held (until online again or a reload). */
+  createAttempts: number;
   /** The form's fields: others the API returns are left alone, never shown or sent. */
   fields: readonly string[];
   /**
@@ -208,6 +218,8 @@ export interface Config {
    * kept in storage): the first save after it does.
    */
   memoryOnly: readonly string[];
+  /** Keep a copy of the last saved values in storage, for a draft that expires while closed. */
+  keepSavedCopy: boolean;
 }
 
 export const FIRST_STEP = 1;
@@ -230,6 +242,8 @@ export function initialState(online = true): Machine {
     typed: false,
     changedElsewhere: false,
     restored: false,
+    fromCopy: false,
+    restoredFromBrowser: false,
     endedElsewhere: null,
     error: null,
     failure: null,

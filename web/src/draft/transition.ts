@@ -7,7 +7,7 @@ import type { FieldValue, Unsaved } from '../unsaved';
 import { answer, retryDelete } from './answers';
 import { asPatch, canSend, hasSendable, isTransient, keys, sameSteps, sendable } from './fields';
 import { claim, endedElsewhere, follow, gone, load, reset, run, sendCreate, sendDelete, sendSave } from './steps';
-import { FIRST_STEP, type DraftEvent, type Effect, type Env, type Fields, type Machine, type StepEdits, type TabMessage } from './state';
+import { FIRST_STEP, type DraftEvent, type Effect, type Env, type Fields, type Machine, type StepEdits, type Stored, type TabMessage } from './state';
 import { Tx } from './tx';
 
 export function transition(state: Machine, event: DraftEvent, env: Env): [Machine, Effect[]] {
@@ -21,7 +21,18 @@ export function transition(state: Machine, event: DraftEvent, env: Env): [Machin
   // Nothing that could be sent is left without a timer to send it.
   const s = tx.s;
   if (s.lane.status === 'idle' && s.autosave === null && canSend(s)) tx.armAutosave();
+  keepCopy(tx, state);
   return [tx.s, tx.fx];
+}
+
+/** What the server holds changed: this browser's copy of it follows (`Config.keepSavedCopy`). */
+function keepCopy(tx: Tx, before: Machine): void {
+  const s = tx.s;
+  const { keepSavedCopy, memoryOnly } = tx.env.config;
+  if (!keepSavedCopy || s.sessionId === null || s.version === null || s.fromCopy) return;
+  if (s.saved === before.saved && s.version === before.version && s.sessionId === before.sessionId) return;
+  const fields = Object.fromEntries(Object.entries(s.saved).filter(([name]) => !memoryOnly.includes(name)));
+  tx.store({ op: 'keepSaved', id: s.sessionId, copy: { fields, currentStep: s.currentStep, completedSteps: s.completedSteps } });
 }
 
 function handle(tx: Tx, e: DraftEvent): void {
@@ -85,19 +96,26 @@ function handle(tx: Tx, e: DraftEvent): void {
 }
 
 /** Shows draft `id` with the edits this browser kept for it. */
-function open(tx: Tx, id: string, stored: Unsaved): void {
+function open(tx: Tx, id: string, stored: Stored): void {
   // This draft's edits, or what was typed before there was a draft at all (owned mode's start
   // opens the person's newest draft once the list answers).
   const carried = tx.s.sessionId === id || (tx.s.sessionId === null && tx.s.lane.status === 'idle') ? tx.s.edits : {};
   const stepEdits: StepEdits = {};
   if (stored.currentStep !== undefined) stepEdits.currentStep = stored.currentStep;
   if (stored.completedSteps !== undefined) stepEdits.completedSteps = stored.completedSteps;
+  // What this browser last saw saved: until the load answers, and in place of it if the draft
+  // is gone (expired while every tab was closed), so that a new draft starts from it.
+  const copy = tx.env.config.keepSavedCopy ? (stored.saved ?? null) : null;
+  const { fields: names, memoryOnly } = tx.env.config;
+  const saved: Fields = copy ? Object.fromEntries(Object.entries(copy.fields).filter(([name]) => names.includes(name) && !memoryOnly.includes(name))) : {};
   reset(tx, {
     sessionId: id,
+    saved,
+    fromCopy: copy !== null,
     edits: { ...kept(tx, stored.fields), ...carried },
     stepEdits,
-    currentStep: stored.currentStep ?? FIRST_STEP,
-    completedSteps: stored.completedSteps ?? [],
+    currentStep: stored.currentStep ?? copy?.currentStep ?? FIRST_STEP,
+    completedSteps: stored.completedSteps ?? copy?.completedSteps ?? [],
   });
   // This browser's draft from now on, for a reload and for the other tabs.
   tx.store({ op: 'setSessionId', id });
@@ -128,9 +146,12 @@ function edit(tx: Tx, fields: Fields): void {
   let changed = false;
   for (const field of keys(fields)) {
     const value = fields[field] as FieldValue;
-    const current = edits[field] ? edits[field]!.value : (s.saved[field] ?? null);
+    // This browser's copy is not on screen until the load confirms it: typing over one of its
+    // values is typing over something the person has not seen (a conflict if the load has it).
+    const seen = s.fromCopy ? null : (s.saved[field] ?? null);
+    const current = edits[field] ? edits[field]!.value : seen;
     if (value === current) continue;
-    edits[field] = { value, base: edits[field] ? edits[field]!.base : (s.saved[field] ?? null) };
+    edits[field] = { value, base: edits[field] ? edits[field]!.base : seen };
     // A held field is released by the person changing it.
     delete held[field];
     if (storageId !== null) tx.store({ op: 'putField', id: storageId, field, edit: edits[field]! });

@@ -12,6 +12,7 @@ export type SaveStatus =
   | 'saved'
   | 'offline' // the browser is offline; edits are kept and sent when it is back
   | 'retrying' // no answer, or the API failed; trying again with backoff
+  | 'signedOut' // owned mode: no valid token even after renewal; edits are kept, tried again with backoff
   | 'conflict' // another tab changed the same fields: see `conflicts`
   | 'error'; // refused: see `held` for fields, `error` for the rest; trying again with backoff
 
@@ -50,6 +51,12 @@ export interface DraftState<T extends object = ProjectFormData> {
   storageFailed: boolean;
   /** The draft was submitted in another tab; this one will not make it again. */
   endedElsewhere: 'submitted' | null;
+  /**
+   * The draft had expired (or was deleted) on the server when this page opened it; a new draft
+   * holds what this browser had kept of it (its last saved values and unsaved edits). Say so:
+   * "Your draft had expired; restored from this browser".
+   */
+  restoredFromBrowser: boolean;
 }
 
 export function view<T extends object = ProjectFormData>(s: Machine): DraftState<T> {
@@ -74,6 +81,7 @@ export function view<T extends object = ProjectFormData>(s: Machine): DraftState
     setAside: s.setAside,
     storageFailed: !s.storageOk,
     endedElsewhere: s.endedElsewhere,
+    restoredFromBrowser: s.restoredFromBrowser,
   };
 }
 
@@ -84,6 +92,7 @@ export function saveStatus(s: Machine): SaveStatus {
   if (s.conflicts.length) return 'conflict';
   const { lane } = s;
   if (lane.status === 'waiting') {
+    if (s.failure === 'unauthorized') return 'signedOut';
     if (isTransient(s.failure) || s.failure === 'conflict') return s.online ? 'retrying' : 'offline';
     return 'error';
   }

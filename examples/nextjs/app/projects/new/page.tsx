@@ -364,6 +364,7 @@ const STATUS_TEXT: Record<ProjectSession['saveStatus'], string> = {
   saved: 'All changes saved',
   offline: 'Offline: changes are kept on this device and sent when you are back online',
   retrying: 'Cannot reach the server; trying again',
+  signedOut: 'Signed out: sign in again to save; your changes are kept on this device',
   conflict: 'Changed in another tab',
   error: 'Not saved',
 };
