@@ -127,6 +127,13 @@ export interface ClientOptions {
    * a token that expired mid-typing is renewed, and no edit is lost.
    */
   getToken?: (options: { forceRefresh: boolean }) => Promise<string | null | undefined> | string | null | undefined;
+  /**
+   * Owned mode: the person this client works for (their token's `sub`). A token `getToken`
+   * returns for anyone else (another person signed in since, in another tab) is never sent:
+   * the request fails as a 401 before it leaves, so nothing of one person's draft goes out
+   * under another's name. Tokens that are not JWTs, or carry no `sub`, are sent as they are.
+   */
+  subject?: string | null;
 }
 
 export interface RequestOptions {
@@ -153,11 +160,13 @@ export class SessionClient {
   private readonly fetchImpl: typeof fetch;
   private readonly idempotencyKeys: boolean;
   private readonly getToken: ClientOptions['getToken'];
+  private readonly subject: string | null;
 
   constructor(options: ClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
     this.idempotencyKeys = options.idempotencyKeys ?? true;
     this.getToken = options.getToken;
+    this.subject = options.subject ?? null;
     // Bound, so that a detached `window.fetch` is not called with the wrong `this`.
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
@@ -239,6 +248,10 @@ export class SessionClient {
           // Signed out, or the identity provider is down: the person's to fix, not the network.
           throw new ApiError('No sign-in token could be had', 401, { cause });
         }
+        const sub = token ? tokenSubject(token) : null;
+        if (this.subject !== null && sub !== null && sub !== this.subject) {
+          throw new ApiError('Signed in as someone else: this draft is not theirs', 401);
+        }
         if (token) headers.Authorization = `Bearer ${token}`;
         else delete headers.Authorization;
       }
@@ -247,6 +260,19 @@ export class SessionClient {
       if (isAbort(cause) || cause instanceof ApiError) throw cause;
       throw new ApiError('The API could not be reached', 0, { cause });
     }
+  }
+}
+
+/** A JWT's `sub`, read without checking the signature (API Gateway checks it): null if none. */
+function tokenSubject(token: string): string | null {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return null;
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
+    const sub = (JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0)))) as { sub?: unknown }).sub;
+    return typeof sub === 'string' ? sub : null;
+  } catch {
+    return null;
   }
 }
 

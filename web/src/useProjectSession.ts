@@ -64,7 +64,14 @@ export function useDraft<T extends object = ProjectFormData>(options: UseDraftOp
     const current: ClientOptions['getToken'] = merged.getToken ? (o) => (getToken.current ?? merged.getToken)!(o) : undefined;
     const client =
       merged.client ??
-      new SessionClient({ baseUrl: merged.baseUrl, fetch: merged.fetch, idempotencyKeys: merged.idempotencyKeys, getToken: current });
+      new SessionClient({
+        baseUrl: merged.baseUrl,
+        fetch: merged.fetch,
+        idempotencyKeys: merged.idempotencyKeys,
+        getToken: current,
+        // Never another person's token for this person's draft.
+        subject: merged.subject ?? merged.owner ?? null,
+      });
     return { draft: new DraftController<T>({ ...merged, client }), autoStart: merged.autoStart ?? false };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new person makes a new one
   }, [options.owner]);

@@ -102,6 +102,39 @@ describe('a browser shared by two people', () => {
   });
 });
 
+/** A JWT-shaped token whose payload names `sub` (API Gateway would check the signature). */
+function jwt(sub: string): string {
+  const part = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return `${part({ alg: 'RS256' })}.${part({ sub, exp: 9e9 })}.signature`;
+}
+
+describe('a token getter that returns whoever is signed in now', () => {
+  it("never sends Ada's draft with Bob's token, nor makes a draft of it for Bob, and saves once Ada is back", async () => {
+    api.tokens = new Map([
+      [jwt('ada'), 'ada'],
+      [jwt('bob'), 'bob'],
+    ]);
+    let now = 'ada';
+    const getToken = () => jwt(now);
+    const draft = b.tab({ owner: 'ada', client: new SessionClient({ fetch: api.fetch, getToken, subject: 'ada' }) });
+    await draft.start();
+    const id = draft.getState().sessionId!;
+    // Bob signs in, in another tab: the shared getter now answers with Bob's token.
+    now = 'bob';
+    const sent = api.requests.length;
+    draft.setField('projectName', "Ada's, typed as Bob signed in elsewhere");
+    await wait(60_000);
+    expect(api.requests.slice(sent).filter((r) => r.headers.Authorization === `Bearer ${jwt('bob')}`)).toEqual([]);
+    expect([...api.sessions.values()].filter((s) => s.owner === 'bob')).toEqual([]);
+    expect(draft.getState()).toMatchObject({ sessionId: id, saveStatus: 'signedOut' });
+    expect(draft.getState().projectData).toEqual({ projectName: "Ada's, typed as Bob signed in elsewhere" });
+
+    now = 'ada';
+    await wait(31_000);
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: "Ada's, typed as Bob signed in elsewhere" });
+  });
+});
+
 describe('hasUnsaved', () => {
   it('is false once every edit is saved, and true for a create not answered', async () => {
     const ada = signedIn('ada');

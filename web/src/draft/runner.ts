@@ -38,7 +38,8 @@ export interface DraftOptions<T extends object = ProjectFormData> {
    */
   urlParam?: string | null;
   /**
-   * Owned mode: the signed-in person (their token's `sub`, or any id of theirs). What is kept in
+   * Owned mode: the signed-in person, their token's `sub` (the hook's client then refuses to
+   * send a token of anyone else; give the client's `subject` if the app's id differs). What is kept in
    * storage is kept under it, so that on a shared browser one person's unsaved edits never seed
    * another's draft; `forgetOwner(storage, owner)` clears it at sign-out. With no draft in this
    * browser, `start()` continues the person's newest one from any device.
