@@ -184,6 +184,32 @@ describe('a hung save', () => {
 });
 
 describe('two tabs', () => {
+  it('showing two different drafts each keep typing into their own', async () => {
+    const first = await openWizard(browser.context(), main.webUrl);
+    const mine = await sessionId(first);
+    await first.fill('[name="projectName"]', 'First project');
+    await waitForStatus(first, 'saved');
+    // Another draft, opened in a second tab (as a link or "Continue this draft" would).
+    const made = await fetch(`${main.apiUrl}/project-session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ projectData: { projectName: 'Second project' } }),
+    });
+    const other = ((await made.json()) as { sessionId: string }).sessionId;
+    const second = await openWizard(browser.context(), main.webUrl);
+    await second.evaluate((id) => localStorage.setItem('projectSessionId', id), other);
+    await second.reload();
+    await waitForDraft(second);
+    expect(await value(second, 'projectName')).toBe('Second project');
+
+    await first.fill('[name="buildingType"]', 'office');
+    await waitForStatus(first, 'saved');
+    expect(await sessionId(first).catch(() => null)).not.toBeNull();
+    expect((await stored(main.apiUrl, mine)).body.projectData).toEqual({ projectName: 'First project', buildingType: 'office' });
+    expect((await stored(main.apiUrl, other)).body.projectData).toEqual({ projectName: 'Second project' });
+    expect(await value(first, 'projectName')).toBe('First project');
+  });
+
   it("end in one new draft holding both tabs' edits when the draft is deleted while both are open", async () => {
     const first = await openWizard(browser.context(), main.webUrl);
     const second = await openWizard(browser.context(), main.webUrl);

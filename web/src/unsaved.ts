@@ -174,6 +174,18 @@ export class UnsavedStore {
     return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
   }
 
+  /** Drafts replaced in this browser, old id -> new (a 404, "Start over"): tabs follow these only. */
+  replaced(): Record<string, string> {
+    const value = this.json(this.keys.replaced);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+    return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  }
+
+  markReplaced(from: string, to: string): boolean {
+    const kept = Object.entries({ ...this.replaced(), [from]: to }).slice(-ENDED_KEPT);
+    return this.set(this.keys.replaced, JSON.stringify(Object.fromEntries(kept)));
+  }
+
   markEnded(sessionId: string): boolean {
     return this.set(this.keys.ended, JSON.stringify([...this.ended().filter((id) => id !== sessionId), sessionId].slice(-ENDED_KEPT)));
   }
@@ -241,10 +253,11 @@ function storageKeys(owner: string | null) {
       saved: 'projectSession:saved:',
       pending: 'projectSession:create',
       ended: 'projectSession:ended',
+      replaced: 'projectSession:replaced',
     };
   }
   const prefix = ownerPrefix(owner);
-  return { sessionId: `${prefix}sessionId`, unsaved: `${prefix}unsaved:`, saved: `${prefix}saved:`, pending: `${prefix}create`, ended: `${prefix}ended` };
+  return { sessionId: `${prefix}sessionId`, unsaved: `${prefix}unsaved:`, saved: `${prefix}saved:`, pending: `${prefix}create`, ended: `${prefix}ended`, replaced: `${prefix}replaced` };
 }
 
 /** Every key kept for `owner` starts so (`forgetOwner` clears them all). */

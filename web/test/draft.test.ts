@@ -545,6 +545,23 @@ describe('no usable storage at all', () => {
 });
 
 describe('tabs', () => {
+  it('showing two different drafts each keep their own when one types', async () => {
+    const a = await started();
+    const x = a.getState().sessionId!;
+    const other = await new SessionClient({ fetch: api.fetch }).create({ projectData: { projectName: 'Other project' } });
+    // Another tab opens another draft (a link, "Continue this draft"): storage now names it.
+    const c = tab();
+    await c.loadSession(other.sessionId);
+    expect(storage.getItem(SESSION_ID_KEY)).toBe(other.sessionId);
+
+    a.setField('clientName', 'Typed in the first tab');
+    await wait(1500);
+    expect(a.getState().sessionId).toBe(x);
+    expect(api.sessions.get(x)!.projectData).toEqual({ clientName: 'Typed in the first tab' });
+    expect(api.sessions.get(other.sessionId)!.projectData).toEqual({ projectName: 'Other project' });
+    expect(c.getState().projectData).toEqual({ projectName: 'Other project' });
+  });
+
   it('hear each other on a BroadcastChannel where there is one, and write nothing to storage for it', async () => {
     const bus = new MemoryBroadcast();
     const a = await b.started({ broadcast: () => bus.channel(), isOnline: () => online });

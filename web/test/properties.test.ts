@@ -62,7 +62,7 @@ function apply(w: World, c: Command): void {
       const v = NUMERIC.has(c.field) ? (typeof c.value === 'number' ? c.value : null) : typeof c.value === 'string' ? c.value : null;
       // Typed into the form, which a page shows once there is a draft to show (`projectData`).
       const storedId = w.store.sessionId();
-      if (storedId !== w.state.sessionId) w.stimulus(true, { type: 'noticed', storedId, ended: w.store.ended() });
+      if (storedId !== w.state.sessionId) w.stimulus(true, { type: 'noticed', storedId, ended: w.store.ended(), replaced: w.store.replaced() });
       const shown = onScreen(w.state.saved, w.state.edits)[c.field] ?? null;
       // A value equal to what is shown is no edit.
       if (w.state.shown && w.hasDraft() && w.state.endedElsewhere === null) {

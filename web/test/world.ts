@@ -96,7 +96,7 @@ export class World {
       case 'broadcast':
         return;
       case 'claim':
-        this.queue.push({ type: 'claimed', reqId: effect.reqId, storedId: this.store.sessionId(), pending: this.store.pending(), ended: this.store.ended() });
+        this.queue.push({ type: 'claimed', reqId: effect.reqId, storedId: this.store.sessionId(), pending: this.store.pending(), ended: this.store.ended(), replaced: this.store.replaced() });
         return;
     }
   }
@@ -113,7 +113,7 @@ export class World {
   /** The person types: first the runner checks storage for news this tab missed (as `catchUp` does). */
   personEdits(event: DraftEvent): void {
     const storedId = this.store.sessionId();
-    if (storedId !== this.state.sessionId) this.stimulus(true, { type: 'noticed', storedId, ended: this.store.ended() });
+    if (storedId !== this.state.sessionId) this.stimulus(true, { type: 'noticed', storedId, ended: this.store.ended(), replaced: this.store.replaced() });
     this.stimulus(true, event);
   }
 
@@ -201,6 +201,7 @@ export class World {
       // As the replacing tab does: the browser's id, and the edits kept for the old draft.
       this.store.setSessionId(next);
       this.store.move(id, next, draft.data as never);
+      this.store.markReplaced(id, next);
       this.mayLeave.add(id);
       // Gone from the server as an expired draft is (its data moved to the new one).
       this.expired.add(id);

@@ -114,6 +114,8 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
   if (stepEdits.currentStep !== undefined || stepEdits.completedSteps !== undefined) tx.store({ op: 'putSteps', id, steps: stepEdits });
   // Edits kept for the draft this one replaces, by any tab, open or closed, come along.
   if (job.replacing !== null && job.reason === 'gone' && job.replacing !== id) tx.store({ op: 'move', from: job.replacing, to: id, made: saved });
+  // Tabs that missed the news follow a stored id only when it replaced the draft they show.
+  if (job.replacing !== null && job.replacing !== id) tx.store({ op: 'replaced', from: job.replacing, to: id });
   tx.store({ op: 'move', from: `new:${job.key}`, to: id, made: saved });
   tx.fx.push({ type: 'broadcast', message: { type: 'draft', id, replaces: job.replacing, reason: job.reason } });
   tx.set({

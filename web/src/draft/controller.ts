@@ -154,7 +154,9 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
   /** Before the person's edit: what storage says now, in case this tab missed another's news. */
   private catchUp(): void {
     const storedId = this.store.sessionId();
-    if (storedId !== this.machine.sessionId) this.dispatch({ type: 'noticed', storedId, ended: this.store.ended() });
+    if (storedId !== this.machine.sessionId) {
+      this.dispatch({ type: 'noticed', storedId, ended: this.store.ended(), replaced: this.store.replaced() });
+    }
   }
 
   /** The other tab's change was seen: hide the notice. */

@@ -41,6 +41,8 @@ export function write(store: UnsavedStore, change: StorageWrite): boolean {
       return store.setPending(change.pending);
     case 'keepSaved':
       return store.keepSaved(change.id, change.copy);
+    case 'replaced':
+      return store.markReplaced(change.from, change.to);
     case 'ended':
       return store.markEnded(change.id);
   }

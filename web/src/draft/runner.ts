@@ -299,6 +299,7 @@ export class DraftRunner<T extends object = ProjectFormData> {
           storedId: this.store.sessionId(),
           pending: this.store.pending(),
           ended: this.store.ended(),
+          replaced: this.store.replaced(),
         });
       });
     if (this.locks) void this.locks.request(this.names.lock, granted).catch(() => undefined);

@@ -149,10 +149,10 @@ export type DraftEvent =
   // The runner: answers, timers, the tabs' lock, the browser.
   | { type: 'response'; reqId: number; outcome: Outcome }
   | { type: 'timer'; name: TimerName; token: number }
-  | { type: 'claimed'; reqId: number; storedId: string | null; pending: PendingCreate | null; ended: string[] }
+  | { type: 'claimed'; reqId: number; storedId: string | null; pending: PendingCreate | null; ended: string[]; replaced: Record<string, string> }
   | { type: 'message'; message: TabMessage }
   /** What storage says before the person types: news a tab frozen in the background missed. */
-  | { type: 'noticed'; storedId: string | null; ended: string[] }
+  | { type: 'noticed'; storedId: string | null; ended: string[]; replaced: Record<string, string> }
   | { type: 'online' }
   | { type: 'offline' }
   | { type: 'pagehide' }
@@ -180,6 +180,8 @@ export type StorageWrite =
   | { op: 'move'; from: string; to: string; made: Fields }
   | { op: 'setPending'; pending: PendingCreate | null }
   | { op: 'keepSaved'; id: string; copy: SavedCopy }
+  /** Draft `from` was replaced by `to`: the tabs that show `from` may follow. */
+  | { op: 'replaced'; from: string; to: string }
   | { op: 'ended'; id: string };
 
 export type Effect =

@@ -76,7 +76,7 @@ function handle(tx: Tx, e: DraftEvent): void {
     case 'message':
       return message(tx, e.message);
     case 'noticed':
-      return noticed(tx, e.storedId, e.ended);
+      return noticed(tx, e.storedId, e.ended, e.replaced);
     case 'online': {
       tx.set({ online: true });
       const { lane } = tx.s;
@@ -243,8 +243,10 @@ function claimed(tx: Tx, e: Extract<DraftEvent, { type: 'claimed' }>): void {
   if (reason !== 'restart') {
     // Submitted in another tab while this one was away: do not make it again.
     if (replacing !== null && e.ended.includes(replacing)) return endedElsewhere(tx);
-    // Another tab has made the new draft already: use it.
-    if (e.storedId !== null && e.storedId !== replacing && !e.ended.includes(e.storedId)) return follow(tx, e.storedId, true);
+    // Another tab has made the new draft already: use it (at start, whatever it is; for a gone
+    // draft, only the one that replaced it, never another draft opened elsewhere).
+    const made = replacing === null || replacedBy(e.replaced, replacing) === e.storedId;
+    if (e.storedId !== null && e.storedId !== replacing && !e.ended.includes(e.storedId) && made) return follow(tx, e.storedId, true);
   }
   // A create this browser began and never heard back from: repeat it with the same key.
   const repeat = reason !== 'restart' && e.pending !== null && e.pending.replacing === replacing;
@@ -281,7 +283,7 @@ function message(tx: Tx, m: TabMessage): void {
  * written under an id no reload would read. A replacement is followed with this tab's edits,
  * whatever its reason, so nothing typed is dropped on a guess.
  */
-function noticed(tx: Tx, storedId: string | null, ended: string[]): void {
+function noticed(tx: Tx, storedId: string | null, ended: string[], replaced: Record<string, string>): void {
   const s = tx.s;
   const id = s.sessionId;
   if (id === null || storedId === id || !s.storageOk) return;
@@ -289,7 +291,16 @@ function noticed(tx: Tx, storedId: string | null, ended: string[]): void {
   if (s.lane.status !== 'idle' && (s.lane.job.kind === 'claim' || s.lane.job.kind === 'create')) return;
   if (ended.includes(id)) return endedElsewhere(tx);
   // No id at all (storage cleared, or a discard half done): keep the draft; a 404 will tell.
-  if (storedId !== null) follow(tx, storedId, true);
+  // Another draft opened in another tab (a link, "Continue this draft") replaces nothing: this
+  // tab keeps its own, and its edits never reach the other one.
+  if (storedId !== null && replacedBy(replaced, id) === storedId) follow(tx, storedId, true);
+}
+
+/** The draft that replaced `id` last, following the chain of replacements (old -> new). */
+function replacedBy(replaced: Record<string, string>, id: string): string | null {
+  let at = id;
+  for (let hops = 0; hops < 20 && replaced[at] !== undefined; hops++) at = replaced[at]!;
+  return at === id ? null : at;
 }
 
 /** Best effort while the page goes away; the edits stay in storage for the next load. */
