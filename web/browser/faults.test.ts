@@ -258,6 +258,36 @@ describe('two tabs', () => {
   });
 });
 
+describe('"Start over" while another tab has unsaved edits', () => {
+  it('asks first, and keeps the draft and those edits when the person says no', async () => {
+    const page = await openWizard(browser.context(), main.webUrl);
+    const id = await sessionId(page);
+    await page.fill('[name="projectName"]', 'From before');
+    await waitForStatus(page, 'saved');
+    // Another tab types while its saves fail: its edit is kept in storage, not on the server.
+    const other = await openWizard(browser.context(), main.webUrl);
+    await routeDraft(other, main.apiUrl, id, (route, method) => (method === 'PUT' ? route.fulfill(jsonReply(503, { error: 'Injected' })) : route.continue()));
+    await other.fill('[name="buildingType"]', 'Not saved yet');
+    await waitForStatus(other, 'retrying');
+
+    // This tab is reloaded while the API fails its load: it offers to start over.
+    await routeDraft(page, main.apiUrl, id, (route, method) => (method === 'GET' ? route.fulfill(jsonReply(500, { error: 'Injected' })) : route.continue()));
+    await page.reload();
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.locator('button:has-text("Start over")').click();
+    await eventually(async () => asked.length === 1);
+    expect(asked[0]).toContain('not saved yet');
+    await page.waitForTimeout(1000);
+    expect(await sessionId(page)).toBe(id);
+    expect((await stored(main.apiUrl, id)).status).toBe(200);
+    expect(await value(other, 'buildingType')).toBe('Not saved yet');
+  });
+});
+
 describe('a restored draft', () => {
   it('offers to continue it or start over, and starting over leaves an empty draft and deletes the old one', async () => {
     const page = await openWizard(browser.context(), main.webUrl);

@@ -2,7 +2,7 @@
 // reload brings the draft back, and creating the project clears it.
 
 import { useState, type ChangeEvent } from 'react';
-import { FIELD_SPECS, type FieldName, type ProjectFormData } from '../src';
+import { FIELD_SPECS, hasUnsaved, type FieldName, type ProjectFormData } from '../src';
 import { useProjectSession, type ProjectSession, type UseProjectSessionOptions } from '../src/react';
 import { DraftPicker } from './DraftPicker';
 
@@ -71,6 +71,20 @@ export function CreateProjectPage(props: { owner?: string; getToken?: UseProject
   const [created, setCreated] = useState<Data | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [continued, setContinued] = useState(false);
+  // Starting over drops what is not saved yet, in this tab or another: ask first.
+  const startOver = () => {
+    const unsaved = (() => {
+      try {
+        return hasUnsaved(localStorage, props.owner ?? null);
+      } catch {
+        return false;
+      }
+    })();
+    if (unsaved && !window.confirm('Some changes, in this tab or another, are not saved yet. Start over and lose them?')) return;
+    setContinued(true);
+    setErrors({});
+    void session.discardDraft();
+  };
 
   if (session.endedElsewhere === 'submitted') {
     return (
@@ -108,7 +122,7 @@ export function CreateProjectPage(props: { owner?: string; getToken?: UseProject
           // The draft is kept and the load retried; starting over is the person's call.
           <p className="notice">
             Your draft is kept and will show once the server answers.{' '}
-            <button onClick={() => void session.discardDraft()}>Start over</button>
+            <button onClick={startOver}>Start over</button>
           </p>
         )}
       </main>
@@ -168,11 +182,7 @@ export function CreateProjectPage(props: { owner?: string; getToken?: UseProject
         <Restored
           session={session}
           onContinue={() => setContinued(true)}
-          onStartOver={() => {
-            setContinued(true);
-            setErrors({});
-            void session.discardDraft();
-          }}
+          onStartOver={startOver}
         />
       )}
       <form
@@ -289,63 +299,58 @@ function Restored(props: { session: ProjectSession; onContinue: () => void; onSt
   );
 }
 
+/** Every notice that applies, together: none hides another (a conflict's buttons least of all). */
 function Notices({ session }: { session: ProjectSession }) {
-  if (session.restoredFromBrowser) {
-    return (
-      <div role="status" className="notice" data-testid="restored-from-browser">
-        Your draft had expired on the server. What this browser kept of it is restored here and saved
-        again as a new draft.
-      </div>
-    );
-  }
   const aside = Object.entries(session.setAside);
-  if (aside.length) {
-    return (
-      <div role="status" className="notice" data-testid="set-aside">
-        Saved earlier, no longer part of this form (kept with the draft, not sent):
-        <ul>
-          {aside.map(([name, value]) => (
-            <li key={name}>
-              {name}: {typeof value === 'string' ? value : JSON.stringify(value)}
-            </li>
-          ))}
-        </ul>
-      </div>
-    );
-  }
-  if (session.storageFailed) {
-    return (
-      <div role="alert" className="notice conflict" data-testid="storage-failed">
-        This browser is not keeping a copy of your changes (its storage is full or turned off). Your draft is in
-        this page&apos;s address (<code>?draft=</code>): a reload finds it; keep this tab open until changes are saved.
-      </div>
-    );
-  }
-  if (session.conflicts.length) {
-    return (
-      <div role="alert" className="notice conflict" data-testid="conflict">
-        <p>This draft was changed in another tab. These fields differ:</p>
-        <ul>
-          {session.conflicts.map(({ field, mine, theirs }) => (
-            <li key={field}>
-              {LABELS[field]}: yours “{mine ?? ''}”, the other tab's “{theirs ?? ''}”
-            </li>
-          ))}
-        </ul>
-        <button onClick={() => void session.resolveConflicts('mine')}>Keep mine</button>
-        <button onClick={() => void session.resolveConflicts('theirs')}>Use theirs</button>
-      </div>
-    );
-  }
-  if (session.changedElsewhere) {
-    return (
-      <div role="status" className="notice" data-testid="changed-elsewhere">
-        This draft was also changed in another tab; its changes to other fields are merged in here.
-        <button onClick={session.dismissChangedElsewhere}>OK</button>
-      </div>
-    );
-  }
-  return null;
+  return (
+    <>
+      {session.conflicts.length > 0 && (
+        <div role="alert" className="notice conflict" data-testid="conflict">
+          <p>This draft was changed in another tab. These fields differ:</p>
+          <ul>
+            {session.conflicts.map(({ field, mine, theirs }) => (
+              <li key={field}>
+                {LABELS[field]}: yours “{mine ?? ''}”, the other tab's “{theirs ?? ''}”
+              </li>
+            ))}
+          </ul>
+          <button onClick={() => void session.resolveConflicts('mine')}>Keep mine</button>
+          <button onClick={() => void session.resolveConflicts('theirs')}>Use theirs</button>
+        </div>
+      )}
+      {session.restoredFromBrowser && (
+        <div role="status" className="notice" data-testid="restored-from-browser">
+          Your draft had expired on the server. What this browser kept of it is restored here and saved again as
+          a new draft.
+        </div>
+      )}
+      {session.storageFailed && (
+        <div role="alert" className="notice conflict" data-testid="storage-failed">
+          This browser is not keeping a copy of your changes (its storage is full or turned off). Your draft is in
+          this page&apos;s address (<code>?draft=</code>): a reload finds it; keep this tab open until changes are
+          saved.
+        </div>
+      )}
+      {aside.length > 0 && (
+        <div role="status" className="notice" data-testid="set-aside">
+          Saved earlier, no longer part of this form (kept with the draft, not sent):
+          <ul>
+            {aside.map(([name, value]) => (
+              <li key={name}>
+                {name}: {typeof value === 'string' ? value : JSON.stringify(value)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {session.changedElsewhere && session.conflicts.length === 0 && (
+        <div role="status" className="notice" data-testid="changed-elsewhere">
+          This draft was also changed in another tab; its changes to other fields are merged in here.
+          <button onClick={session.dismissChangedElsewhere}>OK</button>
+        </div>
+      )}
+    </>
+  );
 }
 
 const STATUS_TEXT: Record<ProjectSession['saveStatus'], string> = {

@@ -287,11 +287,11 @@ export function forgetOwner(storage: ListableStorage, owner: string): void {
 }
 
 /**
- * Whether this browser holds anything of `owner`'s that the server may not have: an edit not
- * acknowledged, steps not saved, or a create not answered. An app asks before `forgetOwner`
- * at sign-out, and warns ("Your last changes are not saved yet") instead of erasing them.
+ * Whether this browser holds anything of `owner`'s (null: anonymous mode's) that the server may
+ * not have: an edit not acknowledged, steps not saved, or a create not answered, by any tab. An
+ * app asks before `forgetOwner` at sign-out, or before "Start over", instead of erasing them.
  */
-export function hasUnsaved(storage: ListableStorage, owner: string): boolean {
+export function hasUnsaved(storage: ListableStorage, owner: string | null = null): boolean {
   const keys = storageKeys(owner);
   for (let i = 0; i < storage.length; i++) {
     const name = storage.key(i);

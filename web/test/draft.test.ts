@@ -271,7 +271,7 @@ describe('another tab', () => {
     expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'From A', clientName: 'Typing in B' });
   });
 
-  it('stops and shows a conflict when both tabs changed the same field', async () => {
+  it('shows a conflict when both tabs changed the same field, and goes on saving the other fields', async () => {
     const a = await started();
     const id = a.getState().sessionId!;
     api.changeElsewhere(id, { projectName: 'Theirs' });
@@ -282,9 +282,13 @@ describe('another tab', () => {
     expect(state.saveStatus).toBe('conflict');
     expect(state.conflicts).toEqual([{ field: 'projectName', mine: 'Mine', theirs: 'Theirs' }]);
     expect(state.projectData).toEqual({ projectName: 'Mine', budget: 10 });
-    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Theirs' });
+    // The field in conflict waits for the person; the other is saved.
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Theirs', budget: 10 });
+    a.setField('clientName', 'Typed while the conflict is open');
     await wait(5000);
-    expect(api.requestsTo('PUT')).toHaveLength(1);
+    expect(api.sessions.get(id)!.projectData).toEqual({ projectName: 'Theirs', budget: 10, clientName: 'Typed while the conflict is open' });
+    expect(a.getState().saveStatus).toBe('conflict');
+    expect(api.requestsTo('PUT')).toHaveLength(3);
   });
 
   it('saves this tab\'s value over the other tab\'s when the user keeps mine', async () => {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SessionClient } from '../src/client';
 import type { DraftController } from '../src/draft';
 import { TabChannel, tabNames } from '../src/draft/tabs';
-import { forgetOwner, hasUnsaved } from '../src/unsaved';
+import { forgetOwner, hasUnsaved, ownerPrefix } from '../src/unsaved';
 import type { FakeApi, MemoryStorage } from './fakeApi';
 import { browser, wait, type TestBrowser } from './harness';
 
@@ -204,6 +204,17 @@ describe('any device', () => {
     await wait(120_000);
     expect(api.requestsTo('POST')).toHaveLength(2);
     expect(draft.getState()).toMatchObject({ saveStatus: 'error', error: { status: 409 } });
+
+    // Typed after the refusal: kept in storage too, not in this tab's memory only.
+    draft.setField('clientName', 'Typed after the 409');
+    const pending = JSON.parse(storage.getItem(`${ownerPrefix('ada')}create`)!);
+    const kept = JSON.parse(storage.getItem(`${ownerPrefix('ada')}unsaved:new:${pending.key}`)!);
+    expect(kept.fields.clientName).toEqual({ value: 'Typed after the 409', base: null });
+    // Continuing the existing draft takes what was typed along.
+    const [existing] = (await draft.listDrafts()).drafts;
+    await draft.loadSession(existing!.sessionId);
+    await wait(1500);
+    expect(api.sessions.get(existing!.sessionId)!.projectData).toMatchObject({ projectName: 'One too many', clientName: 'Typed after the 409' });
   });
 
   it('keeps what was typed while the person’s newest draft was being looked up', async () => {

@@ -85,9 +85,10 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
       return retry(tx, next, outcome);
     }
     // 409: as many drafts as one person may have. Asking again cannot help until one is
-    // finished or discarded, so nothing is retried; what was typed stays on screen and in
-    // storage, and the person picks a draft to continue (`listDrafts`) or ends one.
-    if (failure === 'tooMany') return tx.set({ error: outcome.error, failure });
+    // finished or discarded, so nothing is retried; the create is held, so that what was typed
+    // (and is typed meanwhile) stays on screen and in storage under its key, and the person
+    // picks a draft to continue (`listDrafts`, which takes it along) or ends one.
+    if (failure === 'tooMany') return hold(tx, job, outcome);
     const held = heldBy(failure, outcome.error.details, sent);
     if (!held) return retry(tx, job, outcome);
     // Hold the refused fields (kept as edits, so on screen and in storage) and create without them.
@@ -273,9 +274,15 @@ export function retryDelete(tx: Tx, id: string): void {
  */
 function hold(tx: Tx, job: Job, outcome: Failed): void {
   if (job.kind === 'create') {
+    // What the create carries is what was on screen: unsaved edits like any other, so that it
+    // comes along to a draft the person picks instead.
+    const edits: Edits = { ...tx.s.edits };
+    const sent = nonEmpty(job.body.projectData, tx.env.config.fields);
+    for (const field of keys(sent)) edits[field] ??= { value: sent[field]!, base: null };
+    tx.set({ edits });
     // Where a reload looks: the create to repeat, and the edits typed for it, under its key.
     tx.store({ op: 'setPending', pending: { key: job.key, body: job.body, replacing: job.replacing } });
-    for (const field of keys(tx.s.edits)) tx.store({ op: 'putField', id: `new:${job.key}`, field, edit: tx.s.edits[field]! });
+    for (const field of keys(edits)) tx.store({ op: 'putField', id: `new:${job.key}`, field, edit: edits[field]! });
   }
   tx.set({ lane: { status: 'waiting', job, timer: HELD }, error: outcome.error, failure: classify(outcome.error.status, outcome.timedOut) });
 }

@@ -45,8 +45,10 @@ export function keys<T extends object>(record: T): (keyof T & string)[] {
 /** What a save would send now: every edit not held back, and the steps when changed. */
 export function sendable(s: Machine): SentSave & { patch: SessionPatch } {
   const fields: Fields = {};
+  // Held fields wait for the person to change them; fields in conflict for the person to choose.
+  const open = new Set(s.conflicts.map((c) => c.field));
   for (const field of keys(s.edits)) {
-    if (s.held[field] === undefined) fields[field] = s.edits[field]!.value;
+    if (s.held[field] === undefined && !open.has(field)) fields[field] = s.edits[field]!.value;
   }
   const steps: StepEdits = { ...s.stepEdits };
   const patch: SessionPatch = {};
@@ -60,9 +62,9 @@ export function hasSendable(s: Machine): boolean {
   return Object.keys(sendable(s).patch).length > 0;
 }
 
-/** A draft is known, nothing blocks a save, and there is something to send. */
+/** A draft is known and there is something to send (an open conflict blocks its fields only). */
 export function canSend(s: Machine): boolean {
-  return s.sessionId !== null && s.version !== null && s.conflicts.length === 0 && s.endedElsewhere === null && hasSendable(s);
+  return s.sessionId !== null && s.version !== null && s.endedElsewhere === null && hasSendable(s);
 }
 
 /**

@@ -99,7 +99,9 @@ function handle(tx: Tx, e: DraftEvent): void {
 function open(tx: Tx, id: string, stored: Stored): void {
   // This draft's edits, or what was typed before there was a draft at all (owned mode's start
   // opens the person's newest draft once the list answers).
-  const carried = tx.s.sessionId === id || (tx.s.sessionId === null && tx.s.lane.status === 'idle') ? tx.s.edits : {};
+  const { lane } = tx.s;
+  const noDraft = tx.s.sessionId === null && (lane.status === 'idle' || (lane.status === 'waiting' && lane.job.kind === 'create'));
+  const carried = tx.s.sessionId === id || noDraft ? tx.s.edits : {};
   const stepEdits: StepEdits = {};
   if (stored.currentStep !== undefined) stepEdits.currentStep = stored.currentStep;
   if (stored.completedSteps !== undefined) stepEdits.completedSteps = stored.completedSteps;
@@ -183,7 +185,7 @@ function afterEdit(tx: Tx): void {
     tx.clearLane();
   }
   const s = tx.s;
-  if (s.sessionId !== null && s.lane.status !== 'waiting' && s.conflicts.length === 0 && hasSendable(s)) tx.armAutosave();
+  if (s.sessionId !== null && s.lane.status !== 'waiting' && hasSendable(s)) tx.armAutosave();
 }
 
 function resolve(tx: Tx, keep: 'mine' | 'theirs'): void {
