@@ -292,18 +292,13 @@ export function forgetOwner(storage: ListableStorage, owner: string): void {
  * app asks before `forgetOwner` at sign-out, or before "Start over", instead of erasing them.
  */
 export function hasUnsaved(storage: ListableStorage, owner: string | null = null): boolean {
-  const keys = storageKeys(owner);
+  const store = new UnsavedStore(storage, FIELD_NAMES, FIELD_ALIASES, owner);
+  if (store.pending() !== null) return true;
+  const { unsaved } = storageKeys(owner);
   for (let i = 0; i < storage.length; i++) {
     const name = storage.key(i);
-    if (name === keys.pending && storage.getItem(name) !== null) return true;
-    if (!name?.startsWith(keys.unsaved)) continue;
-    let parsed: unknown = null;
-    try {
-      parsed = JSON.parse(storage.getItem(name) ?? 'null');
-    } catch {
-      // What another version left: nothing of it can be read back either.
-    }
-    const record = sanitize(parsed, FIELD_NAMES, FIELD_ALIASES);
+    if (!name?.startsWith(unsaved)) continue;
+    const record = store.read(name.slice(unsaved.length));
     const edited = Object.values(record.fields).some((f) => f !== undefined && f.value !== f.base);
     if (edited || record.currentStep !== undefined || record.completedSteps !== undefined) return true;
   }

@@ -4,7 +4,7 @@
 
 import { FIELD_ALIASES, type Created, type Session, type Updated } from '../client';
 import { asPatch, canSend, classify, heldBy, isTransient, keys, nonEmpty, sameSteps } from './fields';
-import { backoff, gone, rebase, sendCreate, sendDelete } from './steps';
+import { backoff, gone, keepCreate, rebase, sendCreate, sendDelete } from './steps';
 import type { Edits, Fields, Job, Outcome, SentSave, StepEdits } from './state';
 import type { Tx } from './tx';
 
@@ -280,9 +280,7 @@ function hold(tx: Tx, job: Job, outcome: Failed): void {
     const sent = nonEmpty(job.body.projectData, tx.env.config.fields);
     for (const field of keys(sent)) edits[field] ??= { value: sent[field]!, base: null };
     tx.set({ edits });
-    // Where a reload looks: the create to repeat, and the edits typed for it, under its key.
-    tx.store({ op: 'setPending', pending: { key: job.key, body: job.body, replacing: job.replacing } });
-    for (const field of keys(edits)) tx.store({ op: 'putField', id: `new:${job.key}`, field, edit: edits[field]! });
+    keepCreate(tx, job);
   }
   tx.set({ lane: { status: 'waiting', job, timer: HELD }, error: outcome.error, failure: classify(outcome.error.status, outcome.timedOut) });
 }

@@ -28,8 +28,13 @@ export function claim(tx: Tx, reason: CreateReason, replacing: string | null, bo
 /** Sends a create, first kept in storage so that a reload repeats it with the same key. */
 export function sendCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>): void {
   job = withoutMemoryOnly(tx, job);
-  tx.store({ op: 'setPending', pending: { key: job.key, body: job.body, replacing: job.replacing } });
+  keepCreate(tx, job);
   tx.send(job, { kind: 'create', key: job.key, body: job.body });
+}
+
+/** A create where a reload finds it: the create to repeat, and the edits typed for it. */
+export function keepCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>): void {
+  tx.store({ op: 'setPending', pending: { key: job.key, body: job.body, replacing: job.replacing } });
   if (tx.s.sessionId === null) {
     // Edits typed before there was a draft: kept under the create's key until it has an id.
     for (const field of keys(tx.s.edits)) tx.store({ op: 'putField', id: `new:${job.key}`, field, edit: tx.s.edits[field]! });

@@ -3,7 +3,7 @@
 // Nothing here reads a clock, storage or the network; `env` brings the time, the chance for
 // jitter and a fresh key, so the same inputs always give the same outputs.
 
-import type { FieldValue, Unsaved } from '../unsaved';
+import type { FieldValue } from '../unsaved';
 import { answer, retryDelete } from './answers';
 import { asPatch, canSend, hasSendable, isTransient, keys, sameSteps, sendable } from './fields';
 import { claim, endedElsewhere, follow, gone, load, reset, run, sendCreate, sendDelete, sendSave } from './steps';
@@ -28,11 +28,9 @@ export function transition(state: Machine, event: DraftEvent, env: Env): [Machin
 /** What the server holds changed: this browser's copy of it follows (`Config.keepSavedCopy`). */
 function keepCopy(tx: Tx, before: Machine): void {
   const s = tx.s;
-  const { keepSavedCopy, memoryOnly } = tx.env.config;
-  if (!keepSavedCopy || s.sessionId === null || s.version === null || s.fromCopy) return;
+  if (!tx.env.config.keepSavedCopy || s.sessionId === null || s.version === null || s.fromCopy) return;
   if (s.saved === before.saved && s.version === before.version && s.sessionId === before.sessionId) return;
-  const fields = Object.fromEntries(Object.entries(s.saved).filter(([name]) => !memoryOnly.includes(name)));
-  tx.store({ op: 'keepSaved', id: s.sessionId, copy: { fields, currentStep: s.currentStep, completedSteps: s.completedSteps } });
+  tx.store({ op: 'keepSaved', id: s.sessionId, copy: { fields: kept(tx, s.saved), currentStep: s.currentStep, completedSteps: s.completedSteps } });
 }
 
 function handle(tx: Tx, e: DraftEvent): void {
@@ -108,8 +106,7 @@ function open(tx: Tx, id: string, stored: Stored): void {
   // What this browser last saw saved: until the load answers, and in place of it if the draft
   // is gone (expired while every tab was closed), so that a new draft starts from it.
   const copy = tx.env.config.keepSavedCopy ? (stored.saved ?? null) : null;
-  const { fields: names, memoryOnly } = tx.env.config;
-  const saved: Fields = copy ? Object.fromEntries(Object.entries(copy.fields).filter(([name]) => names.includes(name) && !memoryOnly.includes(name))) : {};
+  const saved: Fields = copy ? kept(tx, copy.fields) : {};
   reset(tx, {
     sessionId: id,
     saved,
@@ -131,7 +128,7 @@ function open(tx: Tx, id: string, stored: Stored): void {
  * The edits kept in storage that this form takes: its fields, never one kept out of storage (a
  * value an older version, or a page without the option, left there).
  */
-function kept(tx: Tx, fields: Unsaved['fields']): Unsaved['fields'] {
+function kept<V>(tx: Tx, fields: Partial<Record<string, V>>): Partial<Record<string, V>> {
   const { fields: names, memoryOnly } = tx.env.config;
   return Object.fromEntries(Object.entries(fields).filter(([name]) => names.includes(name) && !memoryOnly.includes(name)));
 }
