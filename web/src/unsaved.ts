@@ -18,6 +18,8 @@ export type FieldValue = string | number | null;
 export interface UnsavedField {
   value: FieldValue;
   base: FieldValue;
+  /** When it was typed (ms since the epoch): of two tabs' edits of one field, the later wins. */
+  at?: number;
 }
 
 export interface Unsaved {
@@ -34,6 +36,8 @@ export interface SavedCopy {
   fields: Partial<Record<string, FieldValue>>;
   currentStep: number;
   completedSteps: number[];
+  /** When it was written (ms since the epoch): an unsaved edit older than it was overtaken. */
+  at?: number;
 }
 
 /** The part of the Web Storage API used here (`localStorage` has it). */
@@ -78,8 +82,25 @@ export class UnsavedStore {
     return sanitize(this.json(this.keys.unsaved + sessionId), this.fields, this.aliases);
   }
 
+  /**
+   * The ids of every record of unsaved edits this storage holds for this owner (none when it
+   * cannot be listed): a tab that closed with edits under a draft no one resumes left them.
+   */
+  recordIds(): string[] {
+    const storage = this.storage as Partial<ListableStorage> | null;
+    if (typeof storage?.key !== 'function' || typeof storage.length !== 'number') return [];
+    const ids: string[] = [];
+    for (let i = 0; i < storage.length; i++) {
+      const name = storage.key(i);
+      if (name?.startsWith(this.keys.unsaved)) ids.push(name.slice(this.keys.unsaved.length));
+    }
+    return ids;
+  }
+
+  /** Keeps the field's edit, unless the one kept already was typed later (in another tab). */
   putField(sessionId: string, field: string, unsaved: UnsavedField): boolean {
     return this.change(sessionId, (record) => {
+      if ((record.fields[field]?.at ?? 0) > (unsaved.at ?? 0)) return;
       record.fields[field] = unsaved;
     });
   }
@@ -122,9 +143,11 @@ export class UnsavedStore {
   readSaved(sessionId: string): SavedCopy | null {
     const value = this.json(this.keys.saved + sessionId);
     if (typeof value !== 'object' || value === null) return null;
-    const { fields, currentStep, completedSteps } = value as Record<string, unknown>;
+    const { fields, currentStep, completedSteps, at } = value as Record<string, unknown>;
     const steps = sanitize({ fields: {}, currentStep, completedSteps }, this.fields, this.aliases);
-    return { fields: sanitizeData(fields, this.fields) as SavedCopy['fields'], currentStep: steps.currentStep ?? 1, completedSteps: steps.completedSteps ?? [] };
+    const copy: SavedCopy = { fields: sanitizeData(fields, this.fields) as SavedCopy['fields'], currentStep: steps.currentStep ?? 1, completedSteps: steps.completedSteps ?? [] };
+    if (typeof at === 'number' && Number.isFinite(at)) copy.at = at;
+    return copy;
   }
 
   keepSaved(sessionId: string, copy: SavedCopy): boolean {
@@ -140,7 +163,9 @@ export class UnsavedStore {
     const old = this.read(from);
     const ok = this.change(to, (record) => {
       for (const [field, edit] of Object.entries(old.fields) as [string, UnsavedField][]) {
-        if (record.fields[field] === undefined && made[field] !== edit.value) record.fields[field] = edit;
+        // An edit the new draft was made with is saved already; of two edits, the later wins.
+        const there = record.fields[field];
+        if (made[field] !== edit.value && (there === undefined || (edit.at ?? 0) > (there.at ?? 0))) record.fields[field] = edit;
       }
       record.currentStep ??= old.currentStep;
       record.completedSteps ??= old.completedSteps;
@@ -316,10 +341,10 @@ function sanitize(parsed: unknown, names: readonly string[], aliases: Readonly<R
     for (const [name, entry] of Object.entries(fields)) {
       const field = known(name, names, aliases);
       if (field === null || typeof entry !== 'object' || entry === null) continue;
-      const { value, base } = entry as Record<string, unknown>;
+      const { value, base, at } = entry as Record<string, unknown>;
       // Under its current name and an old one: the current name's entry wins.
       if (isFieldValue(value) && isFieldValue(base) && (field === name || !(field in record.fields))) {
-        record.fields[field] = { value, base };
+        record.fields[field] = typeof at === 'number' && Number.isFinite(at) ? { value, base, at } : { value, base };
       }
     }
   }

@@ -677,7 +677,10 @@ describe('found in review', () => {
     // Kept where a reload finds it: under the held create's key.
     const pending = JSON.parse(storage.getItem('projectSession:create')!);
     const kept = JSON.parse(storage.getItem(`projectSession:unsaved:new:${pending.key}`)!);
-    expect(kept.fields).toEqual({ clientName: { value: 'Ada', base: null }, projectName: { value: 'Typed while refused', base: null } });
+    expect(kept.fields).toEqual({
+      clientName: { value: 'Ada', base: null, at: expect.any(Number) },
+      projectName: { value: 'Typed while refused', base: null, at: expect.any(Number) },
+    });
 
     api.clearFailures();
     online = true;

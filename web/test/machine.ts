@@ -12,6 +12,7 @@ export const config: Config = {
   deleteAttempts: 5,
   createAttempts: 4,
   keepSavedCopy: true,
+  single: true,
   fields: FIELD_NAMES,
   memoryOnly: [],
 };

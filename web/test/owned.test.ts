@@ -209,7 +209,7 @@ describe('any device', () => {
     draft.setField('clientName', 'Typed after the 409');
     const pending = JSON.parse(storage.getItem(`${ownerPrefix('ada')}create`)!);
     const kept = JSON.parse(storage.getItem(`${ownerPrefix('ada')}unsaved:new:${pending.key}`)!);
-    expect(kept.fields.clientName).toEqual({ value: 'Typed after the 409', base: null });
+    expect(kept.fields.clientName).toEqual({ value: 'Typed after the 409', base: null, at: expect.any(Number) });
     // Continuing the existing draft takes what was typed along.
     const [existing] = (await draft.listDrafts()).drafts;
     await draft.loadSession(existing!.sessionId);

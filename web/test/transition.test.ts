@@ -36,7 +36,7 @@ const phases: Record<Phase, () => Setup> = {
     d.send({ type: 'edit', fields: { squareFootage: -5, clientName: 'Ada' } });
     d.fire('autosave');
     d.answer(failed(404));
-    d.send({ type: 'claimed', reqId: (d.state.lane as { reqId: number }).reqId, storedId: A, pending: null, ended: [], replaced: {} });
+    d.send({ type: 'claimed', reqId: (d.state.lane as { reqId: number }).reqId, storedId: A, pending: null, ended: [], replaced: {}, records: {} });
     return {
       d,
       reqId: d.lane().reqId,

@@ -4,7 +4,7 @@
 
 import { FIELD_ALIASES, type Created, type Session, type Updated } from '../client';
 import { asPatch, canSend, classify, heldBy, isTransient, keys, nonEmpty, sameSteps } from './fields';
-import { backoff, gone, keepCreate, rebase, sendCreate, sendDelete } from './steps';
+import { backoff, gone, HELD, keepCreate, rebase, sendCreate, sendDelete } from './steps';
 import type { Edits, Fields, Job, Outcome, SentSave, StepEdits } from './state';
 import type { Tx } from './tx';
 
@@ -77,6 +77,9 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
     // answers every create 422 must not get a storm), what is typed kept as unsaved edits.
     if (outcome.error.status === 422) {
       const next = { ...job, key: tx.env.newKey };
+      // Kept under the new key at once: what is typed while it waits goes where a reload looks.
+      keepCreate(tx, next);
+      tx.store({ op: 'move', from: `new:${job.key}`, to: `new:${next.key}`, made: {} });
       if (tx.s.attempt === 0) {
         tx.set({ attempt: 1 });
         return sendCreate(tx, next);
@@ -285,9 +288,6 @@ function hold(tx: Tx, job: Job, outcome: Failed): void {
   tx.set({ lane: { status: 'waiting', job, timer: HELD }, error: outcome.error, failure: classify(outcome.error.status, outcome.timedOut) });
 }
 
-/** The timer token of a held job: no timer has it (tokens start at 1), so none runs it. */
-const HELD = 0;
-
 function retry(tx: Tx, job: Job, outcome: Failed): void {
   backoff(tx, job, outcome.error, outcome.timedOut, outcome.online);
 }
@@ -300,7 +300,7 @@ function settle(edits: Edits, serverHas: Fields, fields: (keyof Fields)[]): Edit
     if (!edit) continue;
     const value = serverHas[field] ?? null;
     if (edit.value === value) delete next[field];
-    else next[field] = { value: edit.value, base: value };
+    else next[field] = { ...edit, base: value };
   }
   return next;
 }

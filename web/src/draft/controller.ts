@@ -5,7 +5,7 @@
 import type { DraftList, ProjectFormData } from '../client';
 import { addStep, isTransient, nonEmpty, normalize } from './fields';
 import { DraftRunner } from './runner';
-import type { Fields, Machine } from './state';
+import { NO_DRAFT, type Fields, type Machine, type PendingCreate, type Stored } from './state';
 
 export class DraftController<T extends object = ProjectFormData> extends DraftRunner<T> {
   // --- the original design's functions -------------------------------------------------------------------
@@ -16,18 +16,26 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
    * typed on. Resolves once shown or waiting to retry.
    */
   start = async (): Promise<void> => {
-    // Storage first; the URL only holds an id when storage could not (`urlParam`).
-    const storedId = this.store.sessionId() ?? this.idFromUrl();
+    // The URL first: it holds an id only while storage could not (`urlParam`), so it is newer
+    // than whatever storage kept. Never one this browser submitted (its delete may be on its way).
+    const ended = this.store.ended();
+    const found = this.idFromUrl() ?? this.store.sessionId();
+    const storedId = found !== null && ended.includes(found) ? null : found;
     const pending = this.store.pending();
     if (this.owner !== null && storedId === null && pending === null) {
+      this.dispatch({ type: 'find' });
       const newest = await this.newestDraft();
       // Started meanwhile (React StrictMode starts twice): the machine has its draft.
       if (newest !== null && this.machine.sessionId === null && this.machine.lane.status === 'idle') {
-        return this.loadSession(newest);
+        this.dispatch({ type: 'open', id: newest, stored: this.withNoDraft(this.stored(newest), null, newest) });
+        return this.until(settled);
       }
     }
     const stored = storedId ? this.stored(storedId) : pending ? this.store.read(`new:${pending.key}`) : { fields: {} };
-    this.dispatch({ type: 'start', storedId, stored });
+    // A create no tab finished, while the draft was found another way (the URL, another tab):
+    // what was typed for it belongs to that draft.
+    const adopted = storedId !== null && pending !== null && pending.replacing === null ? pending : null;
+    this.dispatch({ type: 'start', storedId, stored: this.withNoDraft(stored, adopted, storedId) });
     return this.until(settled);
   };
 
@@ -66,13 +74,34 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
   private async newestDraft(): Promise<string | null> {
     let pageToken: string | undefined;
     for (let page = 0; page < 3; page++) {
-      const list = await this.client.list({ limit: 10, pageToken }).catch(() => null);
+      const list = await this.within((signal) => this.client.list({ limit: 10, pageToken }, { signal })).catch(() => null);
       if (list === null) return null;
-      if (list.drafts.length) return list.drafts[0].sessionId;
+      // Not one this browser submitted: its delete may still be on its way.
+      const ended = this.store.ended();
+      const live = list.drafts.find((d) => !ended.includes(d.sessionId));
+      if (live) return live.sessionId;
       if (list.nextPageToken === undefined) return null;
       pageToken = list.nextPageToken;
     }
     return null;
+  }
+
+  /**
+   * With every edit storage holds that no draft would send: typed before there was a draft
+   * (`NO_DRAFT`), for an `adopted` create, or under a draft no one resumes (a tab that closed on
+   * another draft). Of two edits of a field, the one typed later wins.
+   */
+  private withNoDraft(stored: Stored, adopted: PendingCreate | null, id: string | null = null): Stored {
+    const pending = this.store.pending();
+    const own = new Set([id, pending && !adopted ? `new:${pending.key}` : null, NO_DRAFT]);
+    const strays = this.store.recordIds().filter((record) => !own.has(record));
+    const fields = { ...stored.fields };
+    for (const record of [...strays, NO_DRAFT]) {
+      for (const [field, edit] of Object.entries(this.store.read(record).fields)) {
+        if (edit && (fields[field]?.at ?? 0) <= (edit.at ?? 0)) fields[field] = edit;
+      }
+    }
+    return { ...stored, adopted, strays, fields };
   }
 
   /** Owned mode: the person's live drafts, newest first ("Continue where you left off"). */
@@ -80,7 +109,7 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
 
   /** Shows the draft `id`, with any edits this browser had not saved yet. */
   loadSession = (id: string): Promise<void> => {
-    this.dispatch({ type: 'open', id, stored: this.stored(id) });
+    this.dispatch({ type: 'open', id, stored: this.withNoDraft(this.stored(id), null, id) });
     return this.until(settled);
   };
 

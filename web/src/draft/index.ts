@@ -4,7 +4,7 @@
 // (the effects), controller.ts (the original design's API on the runner).
 
 export { DraftController } from './controller';
-export type { DraftOptions } from './runner';
+export type { Address, DraftOptions } from './runner';
 export { transition } from './transition';
 export { initialState, type DraftEvent, type Effect, type Env, type FieldConflict, type Machine } from './state';
 export { view, saveStatus, type DraftState, type SaveStatus } from './view';

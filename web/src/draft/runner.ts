@@ -3,9 +3,9 @@
 // tabs, the tabs' lock). `controller.ts` puts the original design's API on top.
 
 import { ApiError, FIELD_NAMES, type ProjectFormData, type SessionClient } from '../client';
-import { UnsavedStore, type KeyValueStorage } from '../unsaved';
+import { UnsavedStore, type KeyValueStorage, type Unsaved } from '../unsaved';
 import { defaultEvents, defaultStorage, send, uuidV4, write } from './io';
-import { initialState, type Config, type DraftEvent, type Effect, type Machine, type Request, type Stored, type TimerName } from './state';
+import { initialState, NO_DRAFT, type Config, type DraftEvent, type Effect, type Machine, type Request, type Stored, type TimerName } from './state';
 import { defaultChannel, defaultLocks, tabNames, TabChannel, type BroadcastLike, type LocksLike } from './tabs';
 import { transition } from './transition';
 import { view, type DraftState } from './view';
@@ -37,6 +37,8 @@ export interface DraftOptions<T extends object = ProjectFormData> {
    * draft's only credential in anonymous mode, and a URL is shared more easily than storage.
    */
   urlParam?: string | null;
+  /** Where `urlParam` is read and written: the page's `location` and `history` where there are. */
+  address?: Address | null;
   /**
    * Owned mode: the signed-in person, their token's `sub` (the hook's client then refuses to
    * send a token of anyone else; give the client's `subject` if the app's id differs). What is kept in
@@ -66,6 +68,17 @@ export interface DraftOptions<T extends object = ProjectFormData> {
   newKey?: () => string;
 }
 
+/** The page's address: read it, and replace it without a navigation. */
+export interface Address {
+  read(): string;
+  replace(href: string): void;
+}
+
+function defaultAddress(): Address | null {
+  if (typeof location === 'undefined' || typeof history === 'undefined') return null;
+  return { read: () => location.href, replace: (href) => history.replaceState(history.state, '', href) };
+}
+
 export type Waiter = (state: Machine) => boolean;
 
 export class DraftRunner<T extends object = ProjectFormData> {
@@ -78,6 +91,8 @@ export class DraftRunner<T extends object = ProjectFormData> {
   private readonly timers = new Map<TimerName, { handle: ReturnType<typeof setTimeout> | null; token: number; ms: number }>();
   private readonly inflight = new Map<number, AbortController>();
   private releaseLock: (() => void) | null = null;
+  /** A claim granted while detached: let go at once, taken again on `attach`. */
+  private deferredClaim: number | null = null;
   private attached = 0;
 
   protected readonly client: SessionClient;
@@ -87,6 +102,7 @@ export class DraftRunner<T extends object = ProjectFormData> {
   private readonly names: ReturnType<typeof tabNames>;
   protected readonly store: UnsavedStore;
   private readonly urlParam: string | null;
+  private readonly address: Address | null;
   private readonly config: Config;
   private readonly requestTimeout: number;
   private readonly events: DraftOptions['events'];
@@ -113,9 +129,11 @@ export class DraftRunner<T extends object = ProjectFormData> {
       fields: this.fields,
       memoryOnly: options.excludeFromStorage ?? [],
       keepSavedCopy: options.keepSavedCopy ?? true,
+      single: this.owner === null,
     };
     this.requestTimeout = options.requestTimeout ?? 10_000;
     this.urlParam = options.urlParam ?? null;
+    this.address = options.address === undefined ? defaultAddress() : options.address;
     this.events = options.events === undefined ? defaultEvents() : options.events;
     this.locks = options.locks === undefined ? defaultLocks() : options.locks;
     this.names = tabNames(this.owner);
@@ -154,6 +172,11 @@ export class DraftRunner<T extends object = ProjectFormData> {
     this.events?.addEventListener('offline', this.onOffline);
     this.events?.addEventListener('pagehide', this.onPageHide);
     this.tabs.open();
+    if (this.deferredClaim !== null) {
+      const reqId = this.deferredClaim;
+      this.deferredClaim = null;
+      this.claim(reqId);
+    }
     for (const [name, timer] of this.timers) if (timer.handle === null) this.arm(name, timer.token, timer.ms);
   };
 
@@ -233,9 +256,11 @@ export class DraftRunner<T extends object = ProjectFormData> {
         this.timers.delete(effect.name);
         return;
       }
-      case 'store':
-        if (!write(this.store, effect.write) && this.machine.storageOk) this.queue.push({ type: 'storageFailed' });
+      case 'store': {
+        const written = write(this.store, effect.write);
+        if (written !== this.machine.storageOk) this.queue.push({ type: written ? 'storageRecovered' : 'storageFailed' });
         return;
+      }
       case 'broadcast':
         if (!this.tabs.post(effect.message) && this.machine.storageOk) this.queue.push({ type: 'storageFailed' });
         return;
@@ -256,20 +281,10 @@ export class DraftRunner<T extends object = ProjectFormData> {
   private request(reqId: number, request: Request): void {
     const controller = new AbortController();
     this.inflight.set(reqId, controller);
-    let timedOut = false;
-    let timeout: ReturnType<typeof setTimeout> | undefined;
-    // The whole step, token and fetch: a `getToken` or a `fetch` that ignores the abort and
-    // never settles must not hold the lane.
-    const expired = new Promise<never>((_, reject) => {
-      timeout = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-        reject(new Error('timed out'));
-      }, this.requestTimeout);
-    });
-    Promise.race([send(this.client, request, controller.signal), expired]).then(
+    this.within((signal) => send(this.client, request, signal), controller).then(
       (value) => this.dispatch({ type: 'response', reqId, outcome: { ok: true, value } }),
       (cause: unknown) => {
+        const timedOut = cause instanceof TimedOut;
         // Aborted by the machine: nobody waits for this answer.
         if (controller.signal.aborted && !timedOut) return;
         const error = timedOut
@@ -279,10 +294,22 @@ export class DraftRunner<T extends object = ProjectFormData> {
             : new ApiError(cause instanceof Error ? cause.message : 'Unexpected error', 0, { cause });
         this.dispatch({ type: 'response', reqId, outcome: { ok: false, error, timedOut, online: this.isOnline() } });
       },
-    ).finally(() => {
-      clearTimeout(timeout);
-      this.inflight.delete(reqId);
+    ).finally(() => this.inflight.delete(reqId));
+  }
+
+  /**
+   * `work` given `requestTimeout` for the whole step, token and fetch: a `getToken` or a `fetch`
+   * that ignores the abort and never settles must not hold anything. Rejects with `TimedOut`.
+   */
+  protected within<V>(work: (signal: AbortSignal) => Promise<V>, controller = new AbortController()): Promise<V> {
+    let timeout: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timeout = setTimeout(() => {
+        reject(new TimedOut());
+        controller.abort();
+      }, this.requestTimeout);
     });
+    return Promise.race([work(controller.signal), expired]).finally(() => clearTimeout(timeout));
   }
 
   /** Takes the tabs' lock, then tells the machine which draft the browser has under it. */
@@ -291,16 +318,21 @@ export class DraftRunner<T extends object = ProjectFormData> {
       new Promise<void>((release) => {
         const lane = this.machine.lane;
         if (lane.status !== 'busy' || lane.reqId !== reqId) return release();
+        // Unmounted (or the page is going): holding the lock with paused timers would keep
+        // every other tab from making a draft.
+        if (this.attached === 0) {
+          this.deferredClaim = reqId;
+          return release();
+        }
         this.releaseLock?.();
         this.releaseLock = release;
-        this.dispatch({
-          type: 'claimed',
-          reqId,
-          storedId: this.store.sessionId(),
-          pending: this.store.pending(),
-          ended: this.store.ended(),
-          replaced: this.store.replaced(),
-        });
+        const storedId = this.store.sessionId();
+        const pending = this.store.pending();
+        const records: Record<string, Unsaved> = {};
+        for (const id of [storedId, pending && `new:${pending.key}`, NO_DRAFT]) if (id) records[id] = this.store.read(id);
+        const replacing = lane.job.kind === 'claim' ? lane.job.replacing : null;
+        const copy = replacing !== null && this.config.keepSavedCopy ? this.store.readSaved(replacing) : null;
+        this.dispatch({ type: 'claimed', reqId, storedId, pending, ended: this.store.ended(), replaced: this.store.replaced(), records, copy });
       });
     if (this.locks) void this.locks.request(this.names.lock, granted).catch(() => undefined);
     else void Promise.resolve().then(granted);
@@ -308,19 +340,22 @@ export class DraftRunner<T extends object = ProjectFormData> {
 
   /** The draft's id from the page's URL (`urlParam`), where a reload without storage finds it. */
   protected idFromUrl(): string | null {
-    if (this.urlParam === null || typeof location === 'undefined') return null;
-    return new URL(location.href).searchParams.get(this.urlParam);
+    if (this.urlParam === null || this.address === null) return null;
+    return new URL(this.address.read()).searchParams.get(this.urlParam);
   }
 
   /** Storage refused: the URL keeps the draft's id instead (or drops an id the draft left). */
   private keepIdInUrl(): void {
-    if (this.urlParam === null || this.machine.storageOk || typeof history === 'undefined') return;
-    const url = new URL(location.href);
-    const id = this.machine.sessionId;
+    if (this.urlParam === null || this.address === null) return;
+    // Not before the draft starts: the id in the URL is what `start` reads.
+    if (this.machine.storageOk && !this.machine.started) return;
+    const url = new URL(this.address.read());
+    // Storage works (again): it holds the id, and a stale one in the URL must not outlive it.
+    const id = this.machine.storageOk ? null : this.machine.sessionId;
     if (url.searchParams.get(this.urlParam) === id) return;
     if (id === null) url.searchParams.delete(this.urlParam);
     else url.searchParams.set(this.urlParam, id);
-    history.replaceState(history.state, '', url);
+    this.address.replace(url.href);
   }
 
   /** What storage holds of draft `id`: its unsaved edits, and the copy of what was saved. */
@@ -340,6 +375,12 @@ export class DraftRunner<T extends object = ProjectFormData> {
   private onOnline = (): void => this.dispatch({ type: 'online' });
   private onOffline = (): void => this.dispatch({ type: 'offline' });
   private onPageHide = (): void => this.dispatch({ type: 'pagehide' });
+}
+
+class TimedOut extends Error {
+  constructor() {
+    super('timed out');
+  }
 }
 
 /** `view` builds new objects each time; React should re-render only when something differs. */

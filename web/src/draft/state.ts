@@ -80,9 +80,21 @@ export type { PendingCreate };
 export type TabMessage =
   | { type: 'saved'; id: string; version: number }
   | { type: 'draft'; id: string; replaces: string | null; reason: CreateReason }
-  | { type: 'ended'; id: string; how: 'submitted' | 'discarded' };
+  | { type: 'ended'; id: string; how: 'submitted' | 'discarded' }
+  /**
+   * A tab of draft `id` (null: before it had one) went away (`pagehide`) with these edits
+   * unsaved: a tab still open on the draft sends them.
+   */
+  | { type: 'left'; id: string | null; edits: Edits };
+
+/** Where edits typed before there is a draft, or a create to carry them, are kept. */
+export const NO_DRAFT = 'new:';
 
 export interface Machine {
+  /** The page started the draft (`start`, `open`, `create`): typing with no draft makes one. */
+  started: boolean;
+  /** Owned mode: asking the API for the person's newest draft before starting (`find`). */
+  finding: boolean;
   sessionId: string | null;
   /** The draft's fields as the server holds them (empty fields absent). */
   saved: Fields;
@@ -136,6 +148,8 @@ export type TimerName = 'autosave' | 'retry' | `delete:${string}`;
 
 export type DraftEvent =
   // The person, through the hook.
+  /** Owned mode's start asks the list first: the page shows it loading meanwhile. */
+  | { type: 'find' }
   | { type: 'start'; storedId: string | null; stored: Stored }
   | { type: 'open'; id: string; stored: Stored }
   | { type: 'create'; data: Fields }
@@ -149,14 +163,21 @@ export type DraftEvent =
   // The runner: answers, timers, the tabs' lock, the browser.
   | { type: 'response'; reqId: number; outcome: Outcome }
   | { type: 'timer'; name: TimerName; token: number }
-  | { type: 'claimed'; reqId: number; storedId: string | null; pending: PendingCreate | null; ended: string[]; replaced: Record<string, string> }
+  /**
+   * The tabs' lock is this tab's: what storage says now. `records`: the edits kept for the
+   * stored draft, for the pending create and for no draft yet, read under the lock. `copy`:
+   * this browser's copy of the draft the claim replaces.
+   */
+  | { type: 'claimed'; reqId: number; storedId: string | null; pending: PendingCreate | null; ended: string[]; replaced: Record<string, string>; records: Record<string, Unsaved>; copy?: SavedCopy | null }
   | { type: 'message'; message: TabMessage }
   /** What storage says before the person types: news a tab frozen in the background missed. */
   | { type: 'noticed'; storedId: string | null; ended: string[]; replaced: Record<string, string> }
   | { type: 'online' }
   | { type: 'offline' }
   | { type: 'pagehide' }
-  | { type: 'storageFailed' };
+  | { type: 'storageFailed' }
+  /** A write went through after storage had refused: what it missed is written now. */
+  | { type: 'storageRecovered' };
 
 export type Request =
   | { kind: 'get'; id: string }
@@ -165,7 +186,13 @@ export type Request =
   | { kind: 'delete'; id: string };
 
 /** What storage holds of a draft: the edits not saved, and the copy of what was. */
-export type Stored = Unsaved & { saved?: SavedCopy | null };
+export type Stored = Unsaved & {
+  saved?: SavedCopy | null;
+  /** A create no tab finished, whose edits these include: this draft takes them over. */
+  adopted?: PendingCreate | null;
+  /** Records of edits left under drafts no one resumes, included here: cleared once kept. */
+  strays?: string[];
+};
 
 export type StorageWrite =
   | { op: 'setSessionId'; id: string | null }
@@ -222,12 +249,19 @@ export interface Config {
   memoryOnly: readonly string[];
   /** Keep a copy of the last saved values in storage, for a draft that expires while closed. */
   keepSavedCopy: boolean;
+  /**
+   * The browser keeps one draft (anonymous mode: its id in storage is the only way back to it).
+   * Owned mode lists the person's drafts, so a tab may keep one of its own.
+   */
+  single: boolean;
 }
 
 export const FIRST_STEP = 1;
 
 export function initialState(online = true): Machine {
   return {
+    started: false,
+    finding: false,
     sessionId: null,
     saved: {},
     version: null,

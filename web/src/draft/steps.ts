@@ -5,7 +5,7 @@
 import type { ApiError, NewSession, ProjectDataPatch, Session } from '../client';
 import type { FieldValue } from '../unsaved';
 import { asPatch, canSend, classify, keys, nonEmpty, onScreen, sameSteps, sendable, union } from './fields';
-import { FIRST_STEP, initialState, type CreateReason, type Edits, type FieldConflict, type Job, type Machine, type StepEdits } from './state';
+import { FIRST_STEP, initialState, NO_DRAFT, type CreateReason, type Edits, type FieldConflict, type Job, type Machine, type StepEdits } from './state';
 import type { Tx } from './tx';
 
 /** Asks for `id` from the server; the answer is handled by `answers.ts` as a load. */
@@ -92,6 +92,7 @@ export function follow(tx: Tx, id: string, carry: boolean): void {
   }
   // Edits kept for the old draft, this tab's or another's, go with it.
   if (old !== null && old !== id) tx.store(carry ? { op: 'move', from: old, to: id, made: {} } : { op: 'clear', id: old });
+  if (old === null) tx.store({ op: 'move', from: NO_DRAFT, to: id, made: {} });
   load(tx, id, 'follow');
 }
 
@@ -99,8 +100,8 @@ export function follow(tx: Tx, id: string, carry: boolean): void {
 export function reset(tx: Tx, change: Partial<Machine> = {}): void {
   tx.clearLane();
   tx.cancelAutosave();
-  const { deletes, online, storageOk, counter } = tx.s;
-  tx.set({ ...initialState(online), deletes, storageOk, counter, ...change });
+  const { started, deletes, online, storageOk, counter } = tx.s;
+  tx.set({ ...initialState(online), started, deletes, storageOk, counter, ...change });
 }
 
 /** Another tab submitted this draft: say so, and do not make it again. */
@@ -125,13 +126,17 @@ export function sendSave(tx: Tx): void {
 }
 
 /** Waits and tries `job` again: capped exponential backoff with jitter, at least `Retry-After`. */
+/** The timer token of a held job: no timer has it (tokens start at 1), so none runs it. */
+export const HELD = 0;
+
 export function backoff(tx: Tx, job: Job, error: ApiError, timedOut: boolean, online: boolean): void {
   const { retryDelay, maxRetryDelay } = tx.env.config;
   const ceiling = Math.min(maxRetryDelay, retryDelay * 2 ** tx.s.attempt);
   // Jitter keeps tabs that failed together from retrying together.
   let delay = ceiling / 2 + (tx.env.random * ceiling) / 2;
   if (error.retryAfter !== undefined) delay = Math.max(delay, Math.min(error.retryAfter, 600) * 1000);
-  const timer = tx.timer('retry', delay);
+  // The browser says it is offline: nothing is tried until it says `online` (which runs the job).
+  const timer = online ? tx.timer('retry', delay) : HELD;
   tx.set({
     lane: { status: 'waiting', job, timer },
     attempt: tx.s.attempt + 1,

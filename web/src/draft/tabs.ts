@@ -108,11 +108,21 @@ export class TabChannel {
 function isMessage(value: unknown): value is TabMessage {
   if (typeof value !== 'object' || value === null) return false;
   const m = value as Record<string, unknown>;
+  if (m.type === 'left') return (m.id === null || typeof m.id === 'string') && isEdits(m.edits);
   if (typeof m.id !== 'string') return false;
   if (m.type === 'saved') return typeof m.version === 'number';
   if (m.type === 'draft') return (m.replaces === null || typeof m.replaces === 'string') && ['start', 'gone', 'restart'].includes(m.reason as string);
   if (m.type === 'ended') return m.how === 'submitted' || m.how === 'discarded';
   return false;
+}
+
+function isEdits(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.values(value).every((edit: unknown) => {
+    if (typeof edit !== 'object' || edit === null) return false;
+    const { value: v, base, at } = edit as Record<string, unknown>;
+    return [v, base].every((x) => x === null || typeof x === 'string' || typeof x === 'number') && (at === undefined || typeof at === 'number');
+  });
 }
 
 export function defaultChannel(name: string = CHANNEL_NAME): (() => BroadcastLike) | null {

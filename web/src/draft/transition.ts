@@ -3,11 +3,12 @@
 // Nothing here reads a clock, storage or the network; `env` brings the time, the chance for
 // jitter and a fresh key, so the same inputs always give the same outputs.
 
-import type { FieldValue } from '../unsaved';
+import type { FieldValue, SavedCopy } from '../unsaved';
+import type { NewSession } from '../client';
 import { answer, retryDelete } from './answers';
 import { asPatch, canSend, hasSendable, isTransient, keys, sameSteps, sendable } from './fields';
-import { claim, endedElsewhere, follow, gone, load, reset, run, sendCreate, sendDelete, sendSave } from './steps';
-import { FIRST_STEP, type DraftEvent, type Effect, type Env, type Fields, type Machine, type StepEdits, type Stored, type TabMessage } from './state';
+import { claim, endedElsewhere, follow, gone, keepCreate, load, reset, run, sendCreate, sendDelete, sendSave } from './steps';
+import { FIRST_STEP, NO_DRAFT, type DraftEvent, type Edits, type Effect, type Env, type Fields, type Machine, type StepEdits, type Stored, type TabMessage } from './state';
 import { Tx } from './tx';
 
 export function transition(state: Machine, event: DraftEvent, env: Env): [Machine, Effect[]] {
@@ -30,17 +31,32 @@ function keepCopy(tx: Tx, before: Machine): void {
   const s = tx.s;
   if (!tx.env.config.keepSavedCopy || s.sessionId === null || s.version === null || s.fromCopy) return;
   if (s.saved === before.saved && s.version === before.version && s.sessionId === before.sessionId) return;
-  tx.store({ op: 'keepSaved', id: s.sessionId, copy: { fields: kept(tx, s.saved), currentStep: s.currentStep, completedSteps: s.completedSteps } });
+  storeCopy(tx);
+}
+
+function storeCopy(tx: Tx): void {
+  const s = tx.s;
+  if (s.sessionId === null) return;
+  tx.store({ op: 'keepSaved', id: s.sessionId, copy: { fields: kept(tx, s.saved), currentStep: s.currentStep, completedSteps: s.completedSteps, at: tx.env.now } });
 }
 
 function handle(tx: Tx, e: DraftEvent): void {
   switch (e.type) {
+    case 'find':
+      if (!tx.s.started) tx.set({ finding: true });
+      return;
     case 'start': {
       const s = tx.s;
       // Started already (React StrictMode starts twice), or the page manages the draft itself.
       if (s.sessionId !== null || s.lane.status !== 'idle' || s.version !== null) return;
+      tx.set({ started: true, finding: false });
       if (e.storedId !== null) return open(tx, e.storedId, e.stored);
       tx.set({ edits: { ...kept(tx, e.stored.fields), ...s.edits }, endedElsewhere: null });
+      // Edits left under drafts no one resumes go with this start, kept where its claim looks.
+      if (e.stored.strays?.length) {
+        for (const field of keys(tx.s.edits)) tx.store({ op: 'putField', id: NO_DRAFT, field, edit: tx.s.edits[field]! });
+        for (const stray of e.stored.strays) if (stray !== NO_DRAFT) tx.store({ op: 'move', from: stray, to: NO_DRAFT, made: {} });
+      }
       return claim(tx, 'start', null, { projectData: {}, currentStep: s.currentStep, completedSteps: s.completedSteps });
     }
     case 'open':
@@ -48,7 +64,7 @@ function handle(tx: Tx, e: DraftEvent): void {
     case 'create': {
       // The original design's createSession: a new draft at step 1 with only the given data.
       const old = tx.s.sessionId;
-      reset(tx, { shown: tx.s.shown });
+      reset(tx, { shown: tx.s.shown, started: true });
       return claim(tx, 'restart', old, { projectData: asPatch(e.data), currentStep: FIRST_STEP, completedSteps: [] });
     }
     case 'edit':
@@ -90,6 +106,8 @@ function handle(tx: Tx, e: DraftEvent): void {
       return pageHide(tx);
     case 'storageFailed':
       return tx.set({ storageOk: false });
+    case 'storageRecovered':
+      return storageRecovered(tx);
   }
 }
 
@@ -108,6 +126,7 @@ function open(tx: Tx, id: string, stored: Stored): void {
   const copy = tx.env.config.keepSavedCopy ? (stored.saved ?? null) : null;
   const saved: Fields = copy ? kept(tx, copy.fields) : {};
   reset(tx, {
+    started: true,
     sessionId: id,
     saved,
     fromCopy: copy !== null,
@@ -118,6 +137,13 @@ function open(tx: Tx, id: string, stored: Stored): void {
   });
   // This browser's draft from now on, for a reload and for the other tabs.
   tx.store({ op: 'setSessionId', id });
+  // Every edit shown is kept under this draft, where a reload finds it: what was typed before
+  // there was a draft, or for a create no tab finished, is this one's now.
+  for (const field of keys(tx.s.edits)) tx.store({ op: 'putField', id, field, edit: tx.s.edits[field]! });
+  // Moved, not cleared: a record is dropped only once what it holds is written under this draft.
+  const sources = [NO_DRAFT, ...(stored.adopted ? [`new:${stored.adopted.key}`] : []), ...(stored.strays ?? [])];
+  for (const source of new Set(sources)) if (source !== id) tx.store({ op: 'move', from: source, to: id, made: {} });
+  if (stored.adopted) tx.store({ op: 'setPending', pending: null });
   // An id the API never hands out (a hand-edited link, an old format) names no draft: asking
   // for it would get a 400 forever, so it is replaced at once, with what was kept for it.
   if (!CANONICAL_ID.test(id)) return gone(tx, id);
@@ -150,10 +176,10 @@ function edit(tx: Tx, fields: Fields): void {
     const seen = s.fromCopy ? null : (s.saved[field] ?? null);
     const current = edits[field] ? edits[field]!.value : seen;
     if (value === current) continue;
-    edits[field] = { value, base: edits[field] ? edits[field]!.base : seen };
+    edits[field] = { value, base: edits[field] ? edits[field]!.base : seen, at: tx.env.now };
     // A held field is released by the person changing it.
     delete held[field];
-    if (storageId !== null) tx.store({ op: 'putField', id: storageId, field, edit: edits[field]! });
+    tx.store({ op: 'putField', id: storageId, field, edit: edits[field]! });
     changed = true;
   }
   if (!changed) return;
@@ -170,7 +196,7 @@ function steps(tx: Tx, currentStep: number, completedSteps: number[]): void {
   if (!sameSteps(completedSteps, s.completedSteps)) stepEdits.completedSteps = completedSteps;
   if (currentStep === s.currentStep && sameSteps(completedSteps, s.completedSteps)) return;
   const storageId = tx.storageId();
-  if (storageId !== null) tx.store({ op: 'putSteps', id: storageId, steps: stepEdits });
+  tx.store({ op: 'putSteps', id: storageId, steps: stepEdits });
   tx.set({ stepEdits, currentStep, completedSteps, typed: true });
   afterEdit(tx);
 }
@@ -183,6 +209,11 @@ function afterEdit(tx: Tx): void {
   }
   const s = tx.s;
   if (s.sessionId !== null && s.lane.status !== 'waiting' && hasSendable(s)) tx.armAutosave();
+  // Typed after the draft ended here (submitted, or none could be made yet): a new one carries it.
+  // Not after a 409: the person has too many drafts, and more typing will not change that.
+  if (s.started && s.sessionId === null && s.lane.status === 'idle' && s.failure !== 'tooMany') {
+    claim(tx, 'start', null, { projectData: {}, currentStep: s.currentStep, completedSteps: s.completedSteps });
+  }
 }
 
 function resolve(tx: Tx, keep: 'mine' | 'theirs'): void {
@@ -194,7 +225,7 @@ function resolve(tx: Tx, keep: 'mine' | 'theirs'): void {
     const edit = edits[field];
     if (!edit) continue;
     if (keep === 'mine') {
-      edits[field] = { value: edit.value, base: theirs };
+      edits[field] = { ...edit, base: theirs };
       tx.store({ op: 'putField', id, field, edit: edits[field]! });
     } else {
       delete edits[field];
@@ -239,17 +270,59 @@ function claimed(tx: Tx, e: Extract<DraftEvent, { type: 'claimed' }>): void {
   if (lane.status !== 'busy' || lane.reqId !== e.reqId || lane.job.kind !== 'claim') return;
   const { reason, replacing, key, body } = lane.job;
   tx.set({ lane: { status: 'idle' } });
+  const made = replacing === null || replacedBy(e.replaced, replacing) === e.storedId;
+  const following = reason !== 'restart' && e.storedId !== null && e.storedId !== replacing && !e.ended.includes(e.storedId) && made;
+  const repeat = reason !== 'restart' && e.pending !== null && e.pending.replacing === replacing;
+  if (reason === 'start' && tx.s.storageOk) {
+    // What this tab read at start may be stale by now (another tab typed into the same create
+    // or draft meanwhile): under the lock, storage is the truth, and this tab's typing is in it.
+    const record = following ? e.storedId! : e.pending !== null ? `new:${e.pending.key}` : null;
+    const fresh = (id: string | null) => kept(tx, (id === null ? undefined : e.records[id]?.fields) ?? {});
+    tx.set({ edits: { ...fresh(record), ...fresh(NO_DRAFT) } });
+  }
   if (reason !== 'restart') {
     // Submitted in another tab while this one was away: do not make it again.
     if (replacing !== null && e.ended.includes(replacing)) return endedElsewhere(tx);
     // Another tab has made the new draft already: use it (at start, whatever it is; for a gone
     // draft, only the one that replaced it, never another draft opened elsewhere).
-    const made = replacing === null || replacedBy(e.replaced, replacing) === e.storedId;
-    if (e.storedId !== null && e.storedId !== replacing && !e.ended.includes(e.storedId) && made) return follow(tx, e.storedId, true);
+    if (following) return follow(tx, e.storedId!, true);
+    // Anonymous mode: a browser has one draft, the one storage names; a tab whose draft is gone
+    // joins it with everything it shows (a second draft would be lost when this tab closes).
+    if (reason === 'gone' && tx.env.config.single && e.storedId !== null && e.storedId !== replacing && !e.ended.includes(e.storedId)) {
+      const edits = { ...tx.s.edits };
+      for (const field of keys(tx.s.saved)) edits[field] ??= { value: tx.s.saved[field]!, base: null };
+      tx.set({ edits, saved: {} });
+      return follow(tx, e.storedId, true);
+    }
   }
+  // A gone draft this tab never saw loaded: what this browser kept of it goes into the new one.
+  const fresh = reason === 'gone' && e.copy ? withCopy(tx, body, e.copy) : body;
   // A create this browser began and never heard back from: repeat it with the same key.
-  const repeat = reason !== 'restart' && e.pending !== null && e.pending.replacing === replacing;
-  sendCreate(tx, { kind: 'create', reason, replacing, key: repeat ? e.pending!.key : key, body: repeat ? e.pending!.body : body });
+  sendCreate(tx, { kind: 'create', reason, replacing, key: repeat ? e.pending!.key : key, body: repeat ? e.pending!.body : fresh });
+  // What was typed with no draft is this create's now (kept under its key).
+  if (reason === 'start' && tx.s.storageOk && tx.s.sessionId === null && tx.s.lane.status !== 'idle' && tx.s.lane.job.kind === 'create') {
+    tx.store({ op: 'move', from: NO_DRAFT, to: `new:${tx.s.lane.job.key}`, made: {} });
+  }
+}
+
+/**
+ * A replacement's body with the copy's values: in the fields the screen neither shows nor
+ * empties, and over this tab's edits typed before the copy was saved (another tab saved later).
+ */
+function withCopy(tx: Tx, body: NewSession, copy: SavedCopy): NewSession {
+  const fields = { ...(body.projectData as Fields) };
+  const edits = { ...tx.s.edits };
+  let filled = false;
+  for (const [field, value] of Object.entries(kept(tx, copy.fields))) {
+    const edit = edits[field];
+    const overtaken = edit !== undefined && copy.at !== undefined && (edit.at ?? 0) < copy.at;
+    if (value === undefined || (!overtaken && (fields[field] !== undefined || edit !== undefined))) continue;
+    fields[field] = value;
+    delete edits[field];
+    filled = true;
+  }
+  if (filled) tx.set({ fromCopy: true, edits });
+  return { ...body, projectData: asPatch(fields) };
 }
 
 function message(tx: Tx, m: TabMessage): void {
@@ -262,11 +335,13 @@ function message(tx: Tx, m: TabMessage): void {
     }
     return;
   }
+  if (m.type === 'left') return adoptLeft(tx, m.id, m.edits);
   if (m.type === 'draft') {
     if (m.id === s.sessionId) return;
-    const starting = s.sessionId === null && s.lane.status === 'busy' && s.lane.job.kind === 'claim' && s.lane.job.reason === 'start';
+    // A tab still starting hears nothing here: its claim reads storage under the lock, with
+    // whatever was typed meanwhile into the draft it finds.
     const replaced = m.replaces !== null && m.replaces === s.sessionId;
-    if (starting || replaced) follow(tx, m.id, m.reason !== 'restart');
+    if (replaced) follow(tx, m.id, m.reason !== 'restart');
     return;
   }
   if (m.id !== s.sessionId) return;
@@ -289,10 +364,12 @@ function noticed(tx: Tx, storedId: string | null, ended: string[], replaced: Rec
   // Making a draft already: the claim reads storage under the lock.
   if (s.lane.status !== 'idle' && (s.lane.job.kind === 'claim' || s.lane.job.kind === 'create')) return;
   if (ended.includes(id)) return endedElsewhere(tx);
-  // No id at all (storage cleared, or a discard half done): keep the draft; a 404 will tell.
+  if (storedId !== null && replacedBy(replaced, id) === storedId) return follow(tx, storedId, true);
+  // The browser has no draft now (another one was submitted or discarded elsewhere, storage was
+  // cleared): this one is the browser's again, where a reload finds it.
+  if (storedId === null) tx.store({ op: 'setSessionId', id });
   // Another draft opened in another tab (a link, "Continue this draft") replaces nothing: this
   // tab keeps its own, and its edits never reach the other one.
-  if (storedId !== null && replacedBy(replaced, id) === storedId) follow(tx, storedId, true);
 }
 
 /** The draft that replaced `id` last, following the chain of replacements (old -> new). */
@@ -302,9 +379,65 @@ function replacedBy(replaced: Record<string, string>, id: string): string | null
   return at === id ? null : at;
 }
 
+/**
+ * Another tab of this draft went away with edits it may not have saved (its keepalive save can
+ * fail): this tab takes the ones it has none of, so they are sent while a tab is open. Where
+ * both tabs send the same value, the second save meets a 412 and finds nothing to merge.
+ */
+function adoptLeft(tx: Tx, from: string | null, left: Edits): void {
+  const s = tx.s;
+  const id = s.sessionId;
+  // Edits typed before there was a draft are the browser's next draft's: this one.
+  if (id === null || (from !== null && from !== id) || s.endedElsewhere !== null) return;
+  const edits = { ...s.edits };
+  let conflicts = s.conflicts;
+  const known = s.version !== null && !s.fromCopy;
+  let adopted = false;
+  for (const field of keys(left)) {
+    const mine = edits[field];
+    // This tab's own edit of the field stands unless the other tab's was typed later.
+    if (!tx.env.config.fields.includes(field) || (mine !== undefined && (mine.value === left[field]!.value || (mine.at ?? 0) >= (left[field]!.at ?? 0)))) continue;
+    // Already what this tab has saved: nothing to send.
+    if (!s.fromCopy && (s.saved[field] ?? null) === left[field]!.value) continue;
+    edits[field] = left[field]!;
+    tx.store({ op: 'putField', id, field, edit: edits[field]! });
+    adopted = true;
+    // Typed over a value other than the one saved now: the person picks (a save would overwrite).
+    const theirs = s.saved[field] ?? null;
+    if (known && left[field]!.base !== theirs && !conflicts.some((c) => c.field === field)) {
+      conflicts = [...conflicts, { field, mine: left[field]!.value, theirs }];
+    }
+  }
+  if (from === null) tx.store({ op: 'move', from: NO_DRAFT, to: id, made: {} });
+  if (!adopted) return;
+  // A conflict shows what this tab would save: the value just taken over.
+  conflicts = conflicts.map((c) => (edits[c.field] ? { ...c, mine: edits[c.field]!.value } : c));
+  tx.set({ edits, conflicts, shown: true, typed: true });
+  afterEdit(tx);
+}
+
+/**
+ * Storage works again: the draft's id (a reload would find a stale one, or none), its edits and
+ * the copy of what was saved are written, as if they had never failed.
+ */
+function storageRecovered(tx: Tx): void {
+  if (tx.s.storageOk) return;
+  tx.set({ storageOk: true });
+  const s = tx.s;
+  const id = tx.storageId();
+  if (s.sessionId !== null) tx.store({ op: 'setSessionId', id: s.sessionId });
+  for (const field of keys(s.edits)) tx.store({ op: 'putField', id, field, edit: s.edits[field]! });
+  if (s.stepEdits.currentStep !== undefined || s.stepEdits.completedSteps !== undefined) tx.store({ op: 'putSteps', id, steps: s.stepEdits });
+  if (s.lane.status !== 'idle' && s.lane.job.kind === 'create') keepCreate(tx, s.lane.job);
+  if (tx.env.config.keepSavedCopy && s.version !== null && !s.fromCopy) storeCopy(tx);
+}
+
 /** Best effort while the page goes away; the edits stay in storage for the next load. */
 function pageHide(tx: Tx): void {
   const s = tx.s;
+  // The other tabs of this draft take what this one has not saved, in case the request fails.
+  const left = Object.fromEntries(keys(s.edits).filter((f) => !tx.env.config.memoryOnly.includes(f)).map((f) => [f, s.edits[f]!]));
+  if (keys(left).length) tx.fx.push({ type: 'broadcast', message: { type: 'left', id: s.sessionId, edits: left } });
   // Offline, the request could only fail: the edits wait in storage for the next visit.
   if (!canSend(s) || !s.online) return;
   const { patch, ifVersion } = sendable(s);

@@ -1,7 +1,7 @@
 // A transition under construction: the next state and the effects asked for so far. Used only
 // inside `transition`; the state it starts from is never changed.
 
-import type { Effect, Env, Job, Machine, Request, SentSave, StorageWrite, TimerName } from './state';
+import { NO_DRAFT, type Effect, type Env, type Job, type Machine, type Request, type SentSave, type StorageWrite, type TimerName } from './state';
 
 export class Tx {
   s: Machine;
@@ -36,12 +36,12 @@ export class Tx {
     this.fx.push({ type: 'store', write });
   }
 
-  /** Where this draft's edits are kept: its id, or while a first create is out, its key. */
-  storageId(): string | null {
+  /** Where this draft's edits are kept: its id; while a first create is out, its key; else `NO_DRAFT`. */
+  storageId(): string {
     const { sessionId, lane } = this.s;
     if (sessionId !== null) return sessionId;
     if (lane.status !== 'idle' && lane.job.kind === 'create') return `new:${lane.job.key}`;
-    return null;
+    return NO_DRAFT;
   }
 
   /** Sends `request` as the lane's job. */

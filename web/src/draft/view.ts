@@ -68,7 +68,7 @@ export function view<T extends object = ProjectFormData>(s: Machine): DraftState
     completedSteps: s.completedSteps,
     version: s.version,
     expiresAt: s.expiresAt,
-    loading: job !== null && (job.kind === 'load' || job.kind === 'claim' || job.kind === 'create'),
+    loading: s.finding || (job !== null && (job.kind === 'load' || job.kind === 'claim' || job.kind === 'create')),
     saveStatus: saveStatus(s),
     unsavedFields: keys(s.edits) as (keyof T & string)[],
     changedElsewhere: s.changedElsewhere,
