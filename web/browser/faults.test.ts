@@ -306,3 +306,32 @@ describe('a restored draft', () => {
     expect(await offer.count()).toBe(0);
   });
 });
+
+describe('a tab closed with an edit it could not save', () => {
+  it('hands the edit to the other tab of the draft, which saves it', async () => {
+    const first = await openWizard(browser.context(), main.webUrl);
+    const second = await openWizard(browser.context(), main.webUrl);
+    const id = await sessionId(first);
+    expect(await sessionId(second)).toBe(id);
+    const fromSecond: string[] = [];
+    second.on('request', (request) => {
+      if (request.method() === 'PUT') fromSecond.push(request.postData() ?? '');
+    });
+    // Every save fails while the first tab is open, the one it sends as it closes too.
+    let refusing = true;
+    await browser.context().route(
+      (url) => url.href.startsWith(main.apiUrl) && url.pathname.endsWith(id),
+      (route) => (refusing && route.request().method() === 'PUT' ? route.abort() : route.continue()),
+    );
+    await first.fill('[name="projectName"]', 'Typed in a tab that could not save');
+    await waitForStatus(first, 'retrying');
+    await first.close({ runBeforeUnload: true });
+    // Long enough for the closing tab's last request to have been refused too.
+    await second.waitForTimeout(2000);
+    refusing = false;
+
+    await eventually(async () => (await stored(main.apiUrl, id)).body.projectData.projectName === 'Typed in a tab that could not save');
+    expect(fromSecond.some((body) => body.includes('Typed in a tab that could not save'))).toBe(true);
+    expect(await value(second, 'projectName')).toBe('Typed in a tab that could not save');
+  });
+});

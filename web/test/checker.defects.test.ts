@@ -91,7 +91,7 @@ const DEFECTS: Defect[] = [
     from: '  if (reason === \'start\' && tx.s.storageOk) {\n    // What this tab read',
     to: '  if (false) {\n    // What this tab read',
     invariant: 'durable',
-    runs: 1500,
+    runs: 4000,
   },
   {
     name: 'a tab that closes with edits its keepalive save could not deliver leaves them for no open tab',

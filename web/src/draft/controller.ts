@@ -16,12 +16,14 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
    * typed on. Resolves once shown or waiting to retry.
    */
   start = async (): Promise<void> => {
-    // The URL first: it holds an id only while storage could not (`urlParam`), so it is newer
-    // than whatever storage kept. Never one this browser submitted (its delete may be on its way).
+    // Storage first; the URL only holds an id when storage could not (`urlParam`). Never one
+    // this browser submitted (its delete may be on its way).
     const ended = this.store.ended();
-    const found = this.idFromUrl() ?? this.store.sessionId();
-    const storedId = found !== null && ended.includes(found) ? null : found;
+    const found = this.store.sessionId() ?? this.idFromUrl();
     const pending = this.store.pending();
+    // Nor the draft a create not yet answered replaces (the person started over, or it was
+    // gone): that create is repeated instead.
+    const storedId = found !== null && (ended.includes(found) || pending?.replacing === found) ? null : found;
     if (this.owner !== null && storedId === null && pending === null) {
       this.dispatch({ type: 'find' });
       const newest = await this.newestDraft();

@@ -285,13 +285,14 @@ function claimed(tx: Tx, e: Extract<DraftEvent, { type: 'claimed' }>): void {
     if (replacing !== null && e.ended.includes(replacing)) return endedElsewhere(tx);
     // Another tab has made the new draft already: use it (at start, whatever it is; for a gone
     // draft, only the one that replaced it, never another draft opened elsewhere).
-    if (following) return follow(tx, e.storedId!, true);
+    if (following) {
+      if (reason === 'gone') carryScreen(tx);
+      return follow(tx, e.storedId!, true);
+    }
     // Anonymous mode: a browser has one draft, the one storage names; a tab whose draft is gone
     // joins it with everything it shows (a second draft would be lost when this tab closes).
     if (reason === 'gone' && tx.env.config.single && e.storedId !== null && e.storedId !== replacing && !e.ended.includes(e.storedId)) {
-      const edits = { ...tx.s.edits };
-      for (const field of keys(tx.s.saved)) edits[field] ??= { value: tx.s.saved[field]!, base: null };
-      tx.set({ edits, saved: {} });
+      carryScreen(tx);
       return follow(tx, e.storedId, true);
     }
   }
@@ -303,6 +304,17 @@ function claimed(tx: Tx, e: Extract<DraftEvent, { type: 'claimed' }>): void {
   if (reason === 'start' && tx.s.storageOk && tx.s.sessionId === null && tx.s.lane.status !== 'idle' && tx.s.lane.job.kind === 'create') {
     tx.store({ op: 'move', from: NO_DRAFT, to: `new:${tx.s.lane.job.key}`, made: {} });
   }
+}
+
+/**
+ * This tab's draft is gone and another tab made its replacement: what this tab shows as saved
+ * goes along as edits based on nothing, so that the load keeps what the replacement lacks and
+ * shows as a conflict what it holds otherwise (the other tab's screen may have differed).
+ */
+function carryScreen(tx: Tx): void {
+  const edits = { ...tx.s.edits };
+  for (const field of keys(tx.s.saved)) edits[field] ??= { value: tx.s.saved[field]!, base: null };
+  tx.set({ edits, saved: {} });
 }
 
 /**
@@ -341,6 +353,7 @@ function message(tx: Tx, m: TabMessage): void {
     // A tab still starting hears nothing here: its claim reads storage under the lock, with
     // whatever was typed meanwhile into the draft it finds.
     const replaced = m.replaces !== null && m.replaces === s.sessionId;
+    if (replaced && m.reason === 'gone') carryScreen(tx);
     if (replaced) follow(tx, m.id, m.reason !== 'restart');
     return;
   }
@@ -435,6 +448,9 @@ function storageRecovered(tx: Tx): void {
 /** Best effort while the page goes away; the edits stay in storage for the next load. */
 function pageHide(tx: Tx): void {
   const s = tx.s;
+  // Storage that refused may work again: one write tells, and a recovery writes what it missed
+  // (the id above all), so that the next start opens this draft.
+  if (!s.storageOk && s.sessionId !== null) tx.store({ op: 'setSessionId', id: s.sessionId });
   // The other tabs of this draft take what this one has not saved, in case the request fails.
   const left = Object.fromEntries(keys(s.edits).filter((f) => !tx.env.config.memoryOnly.includes(f)).map((f) => [f, s.edits[f]!]));
   if (keys(left).length) tx.fx.push({ type: 'broadcast', message: { type: 'left', id: s.sessionId, edits: left } });
