@@ -34,9 +34,9 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
       }
     }
     const stored = storedId ? this.stored(storedId) : pending ? this.store.read(`new:${pending.key}`) : { fields: {} };
-    // A create no tab finished, while the draft was found another way (the URL, another tab):
-    // what was typed for it belongs to that draft.
-    const adopted = storedId !== null && pending !== null && pending.replacing === null ? pending : null;
+    // A create no tab finished, while the draft was found another way (the URL, another tab, a
+    // replacement made elsewhere): what was typed for it belongs to that draft.
+    const adopted = storedId !== null && pending !== null ? pending : null;
     this.dispatch({ type: 'start', storedId, stored: this.withNoDraft(stored, adopted, storedId) });
     return this.until(settled);
   };
