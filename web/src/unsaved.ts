@@ -319,11 +319,8 @@ export function forgetOwner(storage: ListableStorage, owner: string): void {
 export function hasUnsaved(storage: ListableStorage, owner: string | null = null): boolean {
   const store = new UnsavedStore(storage, FIELD_NAMES, FIELD_ALIASES, owner);
   if (store.pending() !== null) return true;
-  const { unsaved } = storageKeys(owner);
-  for (let i = 0; i < storage.length; i++) {
-    const name = storage.key(i);
-    if (!name?.startsWith(unsaved)) continue;
-    const record = store.read(name.slice(unsaved.length));
+  for (const id of store.recordIds()) {
+    const record = store.read(id);
     const edited = Object.values(record.fields).some((f) => f !== undefined && f.value !== f.base);
     if (edited || record.currentStep !== undefined || record.completedSteps !== undefined) return true;
   }
@@ -369,7 +366,8 @@ function known(name: string, names: readonly string[], aliases: Readonly<Record<
   return renamed !== undefined && names.includes(renamed) ? renamed : null;
 }
 
-function isFieldValue(value: unknown): value is FieldValue {
+/** A value a field can hold: text, a finite number, or nothing. */
+export function isFieldValue(value: unknown): value is FieldValue {
   return value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 

@@ -114,7 +114,7 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
   const stepEdits = settleSteps(s.stepEdits, { currentStep: job.body.currentStep ?? undefined, completedSteps: job.body.completedSteps ?? undefined });
   tx.store({ op: 'setSessionId', id });
   tx.store({ op: 'setPending', pending: null });
-  for (const field of keys(edits)) tx.store({ op: 'putField', id, field, edit: edits[field]! });
+  tx.storeEdits(id, edits);
   if (stepEdits.currentStep !== undefined || stepEdits.completedSteps !== undefined) tx.store({ op: 'putSteps', id, steps: stepEdits });
   // Edits kept for the draft this one replaces, by any tab, open or closed, come along.
   if (job.replacing !== null && job.reason === 'gone' && job.replacing !== id) tx.store({ op: 'move', from: job.replacing, to: id, made: saved });

@@ -37,7 +37,7 @@ export function keepCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>): void 
   tx.store({ op: 'setPending', pending: { key: job.key, body: job.body, replacing: job.replacing } });
   if (tx.s.sessionId === null) {
     // Edits typed before there was a draft: kept under the create's key until it has an id.
-    for (const field of keys(tx.s.edits)) tx.store({ op: 'putField', id: `new:${job.key}`, field, edit: tx.s.edits[field]! });
+    tx.storeEdits(`new:${job.key}`, tx.s.edits);
   }
 }
 
@@ -86,7 +86,7 @@ export function follow(tx: Tx, id: string, carry: boolean): void {
   tx.set({ sessionId: id, conflicts: [], setAside: {}, error: null, failure: null, attempt: 0, unconfirmed: null, endedElsewhere: null });
   tx.store({ op: 'setSessionId', id });
   // This tab's edits are written to the new draft's record first.
-  for (const field of keys(tx.s.edits)) tx.store({ op: 'putField', id, field, edit: tx.s.edits[field]! });
+  tx.storeEdits(id, tx.s.edits);
   if (tx.s.stepEdits.currentStep !== undefined || tx.s.stepEdits.completedSteps !== undefined) {
     tx.store({ op: 'putSteps', id, steps: tx.s.stepEdits });
   }
@@ -125,10 +125,10 @@ export function sendSave(tx: Tx): void {
   tx.send({ kind: 'save' }, { kind: 'put', id: s.sessionId!, patch, ifVersion: sent.ifVersion }, sent);
 }
 
-/** Waits and tries `job` again: capped exponential backoff with jitter, at least `Retry-After`. */
 /** The timer token of a held job: no timer has it (tokens start at 1), so none runs it. */
 export const HELD = 0;
 
+/** Waits and tries `job` again: capped exponential backoff with jitter, at least `Retry-After`. */
 export function backoff(tx: Tx, job: Job, error: ApiError, timedOut: boolean, online: boolean): void {
   const { retryDelay, maxRetryDelay } = tx.env.config;
   const ceiling = Math.min(maxRetryDelay, retryDelay * 2 ** tx.s.attempt);

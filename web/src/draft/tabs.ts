@@ -2,7 +2,7 @@
 // `storage` events (a write to one key) where there is not. And the tabs' lock, the Web Locks
 // API, under which a tab makes a draft so that tabs never make two at once.
 
-import { ownerPrefix, type KeyValueStorage } from '../unsaved';
+import { isFieldValue, ownerPrefix, type KeyValueStorage } from '../unsaved';
 import type { TabMessage } from './state';
 
 /** The part of `BroadcastChannel` used here. */
@@ -121,7 +121,7 @@ function isEdits(value: unknown): boolean {
   return Object.values(value).every((edit: unknown) => {
     if (typeof edit !== 'object' || edit === null) return false;
     const { value: v, base, at } = edit as Record<string, unknown>;
-    return [v, base].every((x) => x === null || typeof x === 'string' || typeof x === 'number') && (at === undefined || typeof at === 'number');
+    return isFieldValue(v) && isFieldValue(base) && (at === undefined || typeof at === 'number');
   });
 }
 

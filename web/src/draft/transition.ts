@@ -54,7 +54,7 @@ function handle(tx: Tx, e: DraftEvent): void {
       tx.set({ edits: { ...kept(tx, e.stored.fields), ...s.edits }, endedElsewhere: null });
       // Edits left under drafts no one resumes go with this start, kept where its claim looks.
       if (e.stored.strays?.length) {
-        for (const field of keys(tx.s.edits)) tx.store({ op: 'putField', id: NO_DRAFT, field, edit: tx.s.edits[field]! });
+        tx.storeEdits(NO_DRAFT, tx.s.edits);
         for (const stray of e.stored.strays) if (stray !== NO_DRAFT) tx.store({ op: 'move', from: stray, to: NO_DRAFT, made: {} });
       }
       return claim(tx, 'start', null, { projectData: {}, currentStep: s.currentStep, completedSteps: s.completedSteps });
@@ -139,7 +139,7 @@ function open(tx: Tx, id: string, stored: Stored): void {
   tx.store({ op: 'setSessionId', id });
   // Every edit shown is kept under this draft, where a reload finds it: what was typed before
   // there was a draft, or for a create no tab finished, is this one's now.
-  for (const field of keys(tx.s.edits)) tx.store({ op: 'putField', id, field, edit: tx.s.edits[field]! });
+  tx.storeEdits(id, tx.s.edits);
   // Moved, not cleared: a record is dropped only once what it holds is written under this draft.
   const sources = [NO_DRAFT, ...(stored.adopted ? [`new:${stored.adopted.key}`] : []), ...(stored.strays ?? [])];
   for (const source of new Set(sources)) if (source !== id) tx.store({ op: 'move', from: source, to: id, made: {} });
@@ -439,9 +439,11 @@ function storageRecovered(tx: Tx): void {
   const s = tx.s;
   const id = tx.storageId();
   if (s.sessionId !== null) tx.store({ op: 'setSessionId', id: s.sessionId });
-  for (const field of keys(s.edits)) tx.store({ op: 'putField', id, field, edit: s.edits[field]! });
+  // A create in flight keeps itself and the edits it carries; otherwise the edits go under `id`.
+  const creating = s.lane.status !== 'idle' && s.lane.job.kind === 'create' ? s.lane.job : null;
+  if (creating) keepCreate(tx, creating);
+  if (!creating || s.sessionId !== null) tx.storeEdits(id, s.edits);
   if (s.stepEdits.currentStep !== undefined || s.stepEdits.completedSteps !== undefined) tx.store({ op: 'putSteps', id, steps: s.stepEdits });
-  if (s.lane.status !== 'idle' && s.lane.job.kind === 'create') keepCreate(tx, s.lane.job);
   if (tx.env.config.keepSavedCopy && s.version !== null && !s.fromCopy) storeCopy(tx);
 }
 

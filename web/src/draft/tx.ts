@@ -36,6 +36,11 @@ export class Tx {
     this.fx.push({ type: 'store', write });
   }
 
+  /** Keeps every edit of `edits` under record `id` (where a reload reads them). */
+  storeEdits(id: string, edits: Machine['edits']): void {
+    for (const [field, edit] of Object.entries(edits)) if (edit) this.store({ op: 'putField', id, field, edit });
+  }
+
   /** Where this draft's edits are kept: its id; while a first create is out, its key; else `NO_DRAFT`. */
   storageId(): string {
     const { sessionId, lane } = this.s;
