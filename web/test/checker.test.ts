@@ -171,7 +171,7 @@ async function heal(w: World): Promise<string[]> {
 
 function quiet(tab: Tab): boolean {
   const m = tab.draft.getMachine();
-  return m.lane.status === 'idle' && !m.due && m.autosave === null && !m.finding;
+  return m.lane.status === 'idle' && !m.due && m.autosave === null && m.phase.name !== 'finding';
 }
 
 function seed(mode: Mode): number | undefined {
@@ -191,7 +191,7 @@ afterEach(() => {
 });
 
 afterAll(() => {
-  console.info(`model checker: ${runs} runs, ${steps} steps, each checked for durable, isolated and bounded; every run checked for live`);
+  console.info(`model checker: ${runs} runs, ${steps} steps, each checked for durable, isolated, bounded and coherent; every run checked for live`);
 });
 
 async function run(mode: Mode, commands: Command[]): Promise<void> {

@@ -6,7 +6,7 @@
 import { vi } from 'vitest';
 import { FIELD_NAMES, SessionClient } from '../src/client';
 import { DraftController, type DraftState } from '../src/draft';
-import { NO_DRAFT } from '../src/draft/state';
+import { NO_DRAFT, type Job, type Machine, type PhaseName } from '../src/draft/state';
 import { tabNames } from '../src/draft/tabs';
 import { forgetOwner, hasUnsaved, ownerPrefix, UnsavedStore, type FieldValue, type ListableStorage } from '../src/unsaved';
 import { FakeApi, MemoryBroadcast, MemoryLocks, MemoryStorage } from './fakeApi';
@@ -376,11 +376,15 @@ export class World {
     if (this.storage !== 'ok') this.excuse('A', 'B');
   }
 
-  /** After every command: durable, isolated, bounded. */
+  /** After every command: durable, isolated, bounded, and each tab's phase coherent. */
   check(limit: number): string[] {
     for (const tab of this.live()) if (tab.draft.getState().storageFailed) tab.saidFailed = true;
     const found = [...this.violations];
     this.violations = [];
+    for (const tab of this.live()) {
+      const wrong = incoherence(tab.draft.getMachine());
+      if (wrong !== null) found.push(`coherent: tab ${tab.n} ${wrong}`);
+    }
     for (const typed of this.ledger.values()) {
       if (this.whereIs(typed) === null) found.push(`durable: ${show(typed)} is nowhere`);
     }
@@ -490,6 +494,28 @@ function draftOf(p: Pending): string | null {
 }
 
 /** The page shows the form unless it is loading with nothing to show (as the demo does). */
+/**
+ * What a tab's phase says it does and its lane does not: each phase runs only its own jobs
+ * (a draft is made in `creating` and `expired`, loaded in `loading`, saved in `editing`), and a
+ * tab with no draft on its way sends nothing. `null` when they agree.
+ */
+export function incoherence(m: Machine): string | null {
+  const job = m.lane.status === 'idle' ? null : m.lane.job.kind;
+  const allowed: Record<PhaseName, (Job['kind'] | null)[]> = {
+    closed: [null],
+    finding: [null],
+    blank: [null],
+    creating: ['claim', 'create'],
+    loading: ['load'],
+    editing: [null, 'save', 'read'],
+    expired: ['claim', 'create'],
+    submittedElsewhere: [null],
+  };
+  if (!allowed[m.phase.name].includes(job)) return `is ${m.phase.name} with the lane ${m.lane.status}${job ? ` on ${job}` : ''}`;
+  if (m.phase.name === 'submittedElsewhere' && Object.keys(m.edits).length) return 'keeps edits of a draft submitted elsewhere';
+  return null;
+}
+
 export function formShown(state: DraftState): boolean {
   return !(state.loading && state.projectData === null);
 }

@@ -5,7 +5,7 @@
 import { FIELD_ALIASES, type Created, type Session, type Updated } from '../client';
 import { asPatch, canSend, classify, heldBy, isTransient, keys, nonEmpty, sameSteps } from './fields';
 import { backoff, gone, HELD, keepCreate, rebase, sendCreate, sendDelete } from './steps';
-import type { Edits, Fields, Job, Outcome, SentSave, StepEdits } from './state';
+import { draftOf, editing, fromCopy, type Edits, type Fields, type Job, type Outcome, type SentSave, type StepEdits } from './state';
 import type { Tx } from './tx';
 
 type Failed = Extract<Outcome, { ok: false }>;
@@ -36,7 +36,6 @@ function onLoad(tx: Tx, job: Extract<Job, { kind: 'load' }>, outcome: Outcome): 
   const conflicts = rebase(tx, latest, false);
   const s = tx.s;
   tx.set({
-    fromCopy: false,
     error: null,
     failure: null,
     attempt: 0,
@@ -102,7 +101,7 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
       delete fields[field];
     }
     tx.set({ edits, held: { ...tx.s.held, ...held }, error: outcome.error, failure });
-    const storageId = tx.s.sessionId ?? `new:${job.key}`;
+    const storageId = draftOf(tx.s) ?? `new:${job.key}`;
     for (const field of keys(held)) tx.store({ op: 'putField', id: storageId, field, edit: edits[field]! });
     // A new key: the body changed, and the refused create made nothing.
     return sendCreate(tx, { ...job, key: tx.env.newKey, body: { ...job.body, projectData: asPatch(fields) } });
@@ -123,9 +122,15 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
   tx.store({ op: 'move', from: `new:${job.key}`, to: id, made: saved });
   tx.fx.push({ type: 'broadcast', message: { type: 'draft', id, replaces: job.replacing, reason: job.reason } });
   tx.set({
-    sessionId: id,
-    version,
-    expiresAt,
+    phase: {
+      name: 'editing',
+      id,
+      version,
+      expiresAt,
+      lastActivity: new Date(tx.env.now).toISOString(),
+      // The draft this page opened was gone: what this browser kept of it is in the new one.
+      restoredFromBrowser: job.reason === 'gone' && fromCopy(s) && (keys(saved).length > 0 || keys(edits).length > 0),
+    },
     saved,
     edits,
     stepEdits,
@@ -138,17 +143,13 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
     attempt: 0,
     merged: false,
     unconfirmed: null,
-    endedElsewhere: null,
     setAside: {},
     created: { key: job.key, id },
-    // The draft this page opened was gone: what this browser kept of it is in the new one.
-    restoredFromBrowser: job.reason === 'gone' && s.fromCopy && (keys(saved).length > 0 || keys(edits).length > 0),
-    fromCopy: false,
   });
 }
 
 function onSave(tx: Tx, sent: SentSave, outcome: Outcome): void {
-  const id = tx.s.sessionId!;
+  const id = editing(tx.s)!.id;
   if (!outcome.ok) {
     const failure = classify(outcome.error.status, outcome.timedOut);
     if (failure === 'gone') return gone(tx, id);
@@ -171,7 +172,8 @@ function onSave(tx: Tx, sent: SentSave, outcome: Outcome): void {
 /** The server holds `sent` at `version`: those edits are done; edits typed since stay. */
 function applied(tx: Tx, sent: SentSave, version: number, expiresAt: string): void {
   const s = tx.s;
-  const id = s.sessionId!;
+  const draft = editing(s)!;
+  const id = draft.id;
   const saved: Fields = { ...s.saved };
   for (const field of keys(sent.fields)) {
     const value = sent.fields[field]!;
@@ -194,10 +196,8 @@ function applied(tx: Tx, sent: SentSave, version: number, expiresAt: string): vo
     saved,
     edits,
     stepEdits: settleSteps(s.stepEdits, sent.steps),
-    version,
-    expiresAt,
+    phase: { ...draft, version, expiresAt, lastActivity: new Date(tx.env.now).toISOString() },
     lastSavedAt: tx.env.now,
-    lastActivity: new Date(tx.env.now).toISOString(),
     error: null,
     failure: null,
     attempt: 0,

@@ -5,7 +5,7 @@
 import type { DraftList, ProjectFormData } from '../client';
 import { addStep, isTransient, nonEmpty, normalize } from './fields';
 import { DraftRunner } from './runner';
-import { NO_DRAFT, type Fields, type Machine, type PendingCreate, type Stored } from './state';
+import { draftOf, NO_DRAFT, type Fields, type Machine, type PendingCreate, type Stored } from './state';
 
 export class DraftController<T extends object = ProjectFormData> extends DraftRunner<T> {
   // --- the original design's functions -------------------------------------------------------------------
@@ -28,7 +28,7 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
       this.dispatch({ type: 'find' });
       const newest = await this.newestDraft();
       // Started meanwhile (React StrictMode starts twice): the machine has its draft.
-      if (newest !== null && this.machine.sessionId === null && this.machine.lane.status === 'idle') {
+      if (newest !== null && draftOf(this.machine) === null && this.machine.lane.status === 'idle') {
         this.dispatch({ type: 'open', id: newest, stored: this.withNoDraft(this.stored(newest), null, newest) });
         return this.until(settled);
       }
@@ -117,7 +117,7 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
 
   /** Deletes the draft (the project was created) and forgets it here and in the other tabs. */
   clearSession = (): Promise<void> => {
-    const id = this.machine.sessionId;
+    const id = draftOf(this.machine);
     if (id === null) return Promise.resolve();
     this.dispatch({ type: 'submit' });
     return this.until((s) => s.deletes[id]?.reqId == null);
@@ -185,7 +185,7 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
   /** Before the person's edit: what storage says now, in case this tab missed another's news. */
   private catchUp(): void {
     const storedId = this.store.sessionId();
-    if (storedId !== this.machine.sessionId) {
+    if (storedId !== draftOf(this.machine)) {
       this.dispatch({ type: 'noticed', storedId, ended: this.store.ended(), replaced: this.store.replaced() });
     }
   }

@@ -3,7 +3,7 @@
 
 import type { ProjectDataPatch, SessionPatch } from '../client';
 import { sameSteps, type FieldValue } from '../unsaved';
-import type { Edits, Fields, Machine, OutcomeClass, SentSave, StepEdits } from './state';
+import { editing, type Edits, type Fields, type Machine, type OutcomeClass, type SentSave, type StepEdits } from './state';
 
 /** '' and `undefined` mean an empty field, which the API stores as no field at all. */
 export function normalize(value: unknown): FieldValue {
@@ -55,16 +55,16 @@ export function sendable(s: Machine): SentSave & { patch: SessionPatch } {
   if (keys(fields).length) patch.projectData = asPatch(fields);
   if (steps.currentStep !== undefined) patch.currentStep = steps.currentStep;
   if (steps.completedSteps !== undefined) patch.completedSteps = steps.completedSteps;
-  return { ifVersion: s.version ?? 0, fields, steps, patch };
+  return { ifVersion: editing(s)?.version ?? 0, fields, steps, patch };
 }
 
 export function hasSendable(s: Machine): boolean {
   return Object.keys(sendable(s).patch).length > 0;
 }
 
-/** A draft is known and there is something to send (an open conflict blocks its fields only). */
+/** A draft is loaded or made and there is something to send (an open conflict blocks its fields only). */
 export function canSend(s: Machine): boolean {
-  return s.sessionId !== null && s.version !== null && s.endedElsewhere === null && hasSendable(s);
+  return s.phase.name === 'editing' && hasSendable(s);
 }
 
 /**

@@ -6,6 +6,6 @@
 export { DraftController } from './controller';
 export type { Address, DraftOptions } from './runner';
 export { transition } from './transition';
-export { initialState, type DraftEvent, type Effect, type Env, type FieldConflict, type Machine } from './state';
+export { initialState, type DraftEvent, type Effect, type Env, type FieldConflict, type Machine, type Phase, type PhaseName } from './state';
 export { view, saveStatus, type DraftState, type SaveStatus } from './view';
 export type { BroadcastLike, LocksLike } from './tabs';

@@ -5,7 +5,7 @@
 import { ApiError, FIELD_NAMES, type ProjectFormData, type SessionClient } from '../client';
 import { UnsavedStore, type KeyValueStorage, type Unsaved } from '../unsaved';
 import { defaultEvents, defaultStorage, send, uuidV4, write } from './io';
-import { initialState, NO_DRAFT, type Config, type DraftEvent, type Effect, type Machine, type Request, type Stored, type TimerName } from './state';
+import { draftOf, initialState, isStarted, NO_DRAFT, type Config, type DraftEvent, type Effect, type Machine, type Request, type Stored, type TimerName } from './state';
 import { defaultChannel, defaultLocks, tabNames, TabChannel, type BroadcastLike, type LocksLike } from './tabs';
 import { transition } from './transition';
 import { view, type DraftState } from './view';
@@ -348,10 +348,10 @@ export class DraftRunner<T extends object = ProjectFormData> {
   private keepIdInUrl(): void {
     if (this.urlParam === null || this.address === null) return;
     // Not before the draft starts: the id in the URL is what `start` reads.
-    if (this.machine.storageOk && !this.machine.started) return;
+    if (this.machine.storageOk && !isStarted(this.machine)) return;
     const url = new URL(this.address.read());
     // Storage works (again): it holds the id, and a stale one in the URL must not outlive it.
-    const id = this.machine.storageOk ? null : this.machine.sessionId;
+    const id = this.machine.storageOk ? null : draftOf(this.machine);
     if (url.searchParams.get(this.urlParam) === id) return;
     if (id === null) url.searchParams.delete(this.urlParam);
     else url.searchParams.set(this.urlParam, id);

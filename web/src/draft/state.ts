@@ -90,18 +90,38 @@ export type TabMessage =
 /** Where edits typed before there is a draft, or a create to carry them, are kept. */
 export const NO_DRAFT = 'new:';
 
+/**
+ * Where the draft is, named: each phase holds only what it has. Every other part of `Machine`
+ * (the edits, the lane, the browser) is the tab's whatever the phase. The status a page shows
+ * (`view.ts`) is read from the phase first.
+ */
+export type Phase =
+  /** The page has not started the draft: typing is kept, nothing is made or sent. */
+  | { name: 'closed' }
+  /** Owned mode: asking the API for the person's newest draft before starting. */
+  | { name: 'finding' }
+  /** No draft and none on its way (the last was submitted here): typing makes one. */
+  | { name: 'blank' }
+  /** Making a draft: the tabs' lock, then a create. What is typed is kept under the create. */
+  | { name: 'creating' }
+  /** Asking the server for draft `id`. `fromCopy`: `saved` is this browser's copy of it meanwhile. */
+  | { name: 'loading'; id: string; fromCopy: boolean; restoredFromBrowser: boolean }
+  /** Draft `id` as the server held it at `version`: edits are saved to it. */
+  | { name: 'editing'; id: string; version: number; expiresAt: string | null; lastActivity: string | null; restoredFromBrowser: boolean }
+  /**
+   * Draft `id` answered 404 (it expired, or was deleted): a new one is being made with what the
+   * screen shows and, with `fromCopy`, what this browser kept of it.
+   */
+  | { name: 'expired'; id: string; fromCopy: boolean; restoredFromBrowser: boolean }
+  /** Another tab submitted the draft: nothing is made or sent until the page starts again. */
+  | { name: 'submittedElsewhere' };
+
+export type PhaseName = Phase['name'];
+
 export interface Machine {
-  /** The page started the draft (`start`, `open`, `create`): typing with no draft makes one. */
-  started: boolean;
-  /** Owned mode: asking the API for the person's newest draft before starting (`find`). */
-  finding: boolean;
-  sessionId: string | null;
+  phase: Phase;
   /** The draft's fields as the server holds them (empty fields absent). */
   saved: Fields;
-  /** `null` until a draft is loaded or created: nothing is sent before. */
-  version: number | null;
-  expiresAt: string | null;
-  lastActivity: string | null;
   edits: Edits;
   stepEdits: StepEdits;
   currentStep: number;
@@ -117,11 +137,6 @@ export interface Machine {
   typed: boolean;
   changedElsewhere: boolean;
   restored: boolean;
-  /** `saved` holds this browser's copy of the draft, not yet confirmed by a load. */
-  fromCopy: boolean;
-  /** The draft was gone when this page opened it; a new one holds what this browser kept. */
-  restoredFromBrowser: boolean;
-  endedElsewhere: 'submitted' | null;
   error: ApiError | null;
   failure: OutcomeClass | null;
   /** Failures in a row: the backoff's exponent. */
@@ -260,13 +275,8 @@ export const FIRST_STEP = 1;
 
 export function initialState(online = true): Machine {
   return {
-    started: false,
-    finding: false,
-    sessionId: null,
+    phase: { name: 'closed' },
     saved: {},
-    version: null,
-    expiresAt: null,
-    lastActivity: null,
     edits: {},
     stepEdits: {},
     currentStep: FIRST_STEP,
@@ -278,9 +288,6 @@ export function initialState(online = true): Machine {
     typed: false,
     changedElsewhere: false,
     restored: false,
-    fromCopy: false,
-    restoredFromBrowser: false,
-    endedElsewhere: null,
     error: null,
     failure: null,
     attempt: 0,
@@ -296,4 +303,30 @@ export function initialState(online = true): Machine {
     created: null,
     counter: 0,
   };
+}
+
+/** The draft this tab shows, and keeps its edits under: a gone one's until it is replaced. */
+export function draftOf(s: Machine): string | null {
+  const { phase } = s;
+  return phase.name === 'loading' || phase.name === 'editing' || phase.name === 'expired' ? phase.id : null;
+}
+
+/** The draft as loaded or made, when there is one: only then is anything sent to it. */
+export function editing(s: Machine): Extract<Phase, { name: 'editing' }> | null {
+  return s.phase.name === 'editing' ? s.phase : null;
+}
+
+/** The page has started the draft (`start`, `open`, `create`). */
+export function isStarted(s: Machine): boolean {
+  return s.phase.name !== 'closed' && s.phase.name !== 'finding';
+}
+
+/** `saved` holds this browser's copy of the draft, which the server has not confirmed. */
+export function fromCopy(s: Machine): boolean {
+  return (s.phase.name === 'loading' || s.phase.name === 'expired') && s.phase.fromCopy;
+}
+
+/** The draft had expired when this page opened it, and holds what this browser had kept. */
+export function restoredFromBrowser(phase: Phase): boolean {
+  return 'restoredFromBrowser' in phase && phase.restoredFromBrowser;
 }

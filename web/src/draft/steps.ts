@@ -5,12 +5,12 @@
 import type { ApiError, NewSession, ProjectDataPatch, Session } from '../client';
 import type { FieldValue } from '../unsaved';
 import { asPatch, canSend, classify, keys, nonEmpty, onScreen, sameSteps, sendable, union } from './fields';
-import { FIRST_STEP, initialState, NO_DRAFT, type CreateReason, type Edits, type FieldConflict, type Job, type Machine, type StepEdits } from './state';
+import { draftOf, editing, FIRST_STEP, fromCopy, initialState, isStarted, NO_DRAFT, restoredFromBrowser, type CreateReason, type Edits, type FieldConflict, type Job, type Machine, type StepEdits } from './state';
 import type { Tx } from './tx';
 
 /** Asks for `id` from the server; the answer is handled by `answers.ts` as a load. */
 export function load(tx: Tx, id: string, reason: 'open' | 'follow'): void {
-  tx.set({ version: null });
+  tx.set({ phase: { name: 'loading', id, fromCopy: fromCopy(tx.s), restoredFromBrowser: restoredFromBrowser(tx.s.phase) } });
   tx.send({ kind: 'load', id, reason }, { kind: 'get', id });
 }
 
@@ -20,6 +20,8 @@ export function load(tx: Tx, id: string, reason: 'open' | 'follow'): void {
  */
 export function claim(tx: Tx, reason: CreateReason, replacing: string | null, body: NewSession): void {
   tx.cancelAutosave();
+  // A gone draft is replaced in `expired` (see `gone`); every other draft is made in `creating`.
+  if (reason !== 'gone') tx.set({ phase: { name: 'creating' } });
   const reqId = tx.next();
   tx.fx.push({ type: 'claim', reqId });
   tx.set({ lane: { status: 'busy', reqId, job: { kind: 'claim', reason, replacing, key: tx.env.newKey, body } } });
@@ -35,7 +37,7 @@ export function sendCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>): void 
 /** A create where a reload finds it: the create to repeat, and the edits typed for it. */
 export function keepCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>): void {
   tx.store({ op: 'setPending', pending: { key: job.key, body: job.body, replacing: job.replacing } });
-  if (tx.s.sessionId === null) {
+  if (draftOf(tx.s) === null) {
     // Edits typed before there was a draft: kept under the create's key until it has an id.
     tx.storeEdits(`new:${job.key}`, tx.s.edits);
   }
@@ -71,6 +73,7 @@ export function bodyFromScreen(s: Machine): NewSession {
 /** The draft answered 404: replace it with one holding everything on screen. */
 export function gone(tx: Tx, id: string): void {
   tx.clearLane();
+  tx.set({ phase: { name: 'expired', id, fromCopy: fromCopy(tx.s), restoredFromBrowser: restoredFromBrowser(tx.s.phase) } });
   claim(tx, 'gone', id, bodyFromScreen(tx.s));
 }
 
@@ -81,9 +84,9 @@ export function gone(tx: Tx, id: string): void {
 export function follow(tx: Tx, id: string, carry: boolean): void {
   tx.clearLane();
   tx.cancelAutosave();
-  const old = tx.s.sessionId;
+  const old = draftOf(tx.s);
   if (!carry) tx.set({ edits: {}, stepEdits: {}, held: {}, saved: {} });
-  tx.set({ sessionId: id, conflicts: [], setAside: {}, error: null, failure: null, attempt: 0, unconfirmed: null, endedElsewhere: null });
+  tx.set({ conflicts: [], setAside: {}, error: null, failure: null, attempt: 0, unconfirmed: null });
   tx.store({ op: 'setSessionId', id });
   // This tab's edits are written to the new draft's record first.
   tx.storeEdits(id, tx.s.edits);
@@ -100,15 +103,16 @@ export function follow(tx: Tx, id: string, carry: boolean): void {
 export function reset(tx: Tx, change: Partial<Machine> = {}): void {
   tx.clearLane();
   tx.cancelAutosave();
-  const { started, deletes, online, storageOk, counter } = tx.s;
-  tx.set({ ...initialState(online), started, deletes, storageOk, counter, ...change });
+  const { deletes, online, storageOk, counter } = tx.s;
+  const phase = isStarted(tx.s) ? ({ name: 'blank' } as const) : ({ name: 'closed' } as const);
+  tx.set({ ...initialState(online), phase, deletes, storageOk, counter, ...change });
 }
 
 /** Another tab submitted this draft: say so, and do not make it again. */
 export function endedElsewhere(tx: Tx): void {
-  const id = tx.s.sessionId;
+  const id = draftOf(tx.s);
   if (id !== null) tx.store({ op: 'clear', id });
-  reset(tx, { endedElsewhere: 'submitted' });
+  reset(tx, { phase: { name: 'submittedElsewhere' } });
 }
 
 export function sendDelete(tx: Tx, id: string, attempt: number): void {
@@ -122,7 +126,7 @@ export function sendSave(tx: Tx): void {
   if (!canSend(s)) return;
   tx.cancelAutosave();
   const { patch, ...sent } = sendable(s);
-  tx.send({ kind: 'save' }, { kind: 'put', id: s.sessionId!, patch, ifVersion: sent.ifVersion }, sent);
+  tx.send({ kind: 'save' }, { kind: 'put', id: editing(s)!.id, patch, ifVersion: sent.ifVersion }, sent);
 }
 
 /** The timer token of a held job: no timer has it (tokens start at 1), so none runs it. */
@@ -199,9 +203,7 @@ export function rebase(tx: Tx, latest: Session, keepShownStep: boolean): FieldCo
     held,
     stepEdits,
     conflicts,
-    version: latest.version,
-    expiresAt: latest.expiresAt,
-    lastActivity: latest.lastActivity,
+    phase: { name: 'editing', id: draftOf(s) ?? id, version: latest.version, expiresAt: latest.expiresAt, lastActivity: latest.lastActivity, restoredFromBrowser: restoredFromBrowser(s.phase) },
     currentStep: keepShownStep ? s.currentStep : (stepEdits.currentStep ?? latest.currentStep ?? FIRST_STEP),
     completedSteps: completed,
     setAside: asideOf(latest, tx.env.config.fields),

@@ -8,7 +8,7 @@ import type { NewSession } from '../client';
 import { answer, retryDelete } from './answers';
 import { asPatch, canSend, hasSendable, isTransient, keys, sameSteps, sendable } from './fields';
 import { claim, endedElsewhere, follow, gone, keepCreate, load, reset, run, sendCreate, sendDelete, sendSave } from './steps';
-import { FIRST_STEP, NO_DRAFT, type DraftEvent, type Edits, type Effect, type Env, type Fields, type Machine, type StepEdits, type Stored, type TabMessage } from './state';
+import { draftOf, editing, FIRST_STEP, fromCopy, NO_DRAFT, type DraftEvent, type Edits, type Effect, type Env, type Fields, type Machine, type StepEdits, type Stored, type TabMessage } from './state';
 import { Tx } from './tx';
 
 export function transition(state: Machine, event: DraftEvent, env: Env): [Machine, Effect[]] {
@@ -28,30 +28,31 @@ export function transition(state: Machine, event: DraftEvent, env: Env): [Machin
 
 /** What the server holds changed: this browser's copy of it follows (`Config.keepSavedCopy`). */
 function keepCopy(tx: Tx, before: Machine): void {
-  const s = tx.s;
-  if (!tx.env.config.keepSavedCopy || s.sessionId === null || s.version === null || s.fromCopy) return;
-  if (s.saved === before.saved && s.version === before.version && s.sessionId === before.sessionId) return;
+  const draft = editing(tx.s);
+  const was = editing(before);
+  if (!tx.env.config.keepSavedCopy || draft === null) return;
+  if (tx.s.saved === before.saved && draft.version === was?.version && draft.id === was?.id) return;
   storeCopy(tx);
 }
 
 function storeCopy(tx: Tx): void {
   const s = tx.s;
-  if (s.sessionId === null) return;
-  tx.store({ op: 'keepSaved', id: s.sessionId, copy: { fields: kept(tx, s.saved), currentStep: s.currentStep, completedSteps: s.completedSteps, at: tx.env.now } });
+  const draft = editing(s);
+  if (draft === null) return;
+  tx.store({ op: 'keepSaved', id: draft.id, copy: { fields: kept(tx, s.saved), currentStep: s.currentStep, completedSteps: s.completedSteps, at: tx.env.now } });
 }
 
 function handle(tx: Tx, e: DraftEvent): void {
   switch (e.type) {
     case 'find':
-      if (!tx.s.started) tx.set({ finding: true });
+      if (tx.s.phase.name === 'closed') tx.set({ phase: { name: 'finding' } });
       return;
     case 'start': {
       const s = tx.s;
       // Started already (React StrictMode starts twice), or the page manages the draft itself.
-      if (s.sessionId !== null || s.lane.status !== 'idle' || s.version !== null) return;
-      tx.set({ started: true, finding: false });
+      if (draftOf(s) !== null || s.lane.status !== 'idle') return;
       if (e.storedId !== null) return open(tx, e.storedId, e.stored);
-      tx.set({ edits: { ...kept(tx, e.stored.fields), ...s.edits }, endedElsewhere: null });
+      tx.set({ edits: { ...kept(tx, e.stored.fields), ...s.edits } });
       // Edits left under drafts no one resumes go with this start, kept where its claim looks.
       if (e.stored.strays?.length) {
         tx.storeEdits(NO_DRAFT, tx.s.edits);
@@ -63,8 +64,8 @@ function handle(tx: Tx, e: DraftEvent): void {
       return open(tx, e.id, e.stored);
     case 'create': {
       // The original design's createSession: a new draft at step 1 with only the given data.
-      const old = tx.s.sessionId;
-      reset(tx, { shown: tx.s.shown, started: true });
+      const old = draftOf(tx.s);
+      reset(tx, { shown: tx.s.shown, phase: { name: 'blank' } });
       return claim(tx, 'restart', old, { projectData: asPatch(e.data), currentStep: FIRST_STEP, completedSteps: [] });
     }
     case 'edit':
@@ -116,8 +117,8 @@ function open(tx: Tx, id: string, stored: Stored): void {
   // This draft's edits, or what was typed before there was a draft at all (owned mode's start
   // opens the person's newest draft once the list answers).
   const { lane } = tx.s;
-  const noDraft = tx.s.sessionId === null && (lane.status === 'idle' || (lane.status === 'waiting' && lane.job.kind === 'create'));
-  const carried = tx.s.sessionId === id || noDraft ? tx.s.edits : {};
+  const noDraft = draftOf(tx.s) === null && (lane.status === 'idle' || (lane.status === 'waiting' && lane.job.kind === 'create'));
+  const carried = draftOf(tx.s) === id || noDraft ? tx.s.edits : {};
   const stepEdits: StepEdits = {};
   if (stored.currentStep !== undefined) stepEdits.currentStep = stored.currentStep;
   if (stored.completedSteps !== undefined) stepEdits.completedSteps = stored.completedSteps;
@@ -126,10 +127,8 @@ function open(tx: Tx, id: string, stored: Stored): void {
   const copy = tx.env.config.keepSavedCopy ? (stored.saved ?? null) : null;
   const saved: Fields = copy ? kept(tx, copy.fields) : {};
   reset(tx, {
-    started: true,
-    sessionId: id,
+    phase: { name: 'loading', id, fromCopy: copy !== null, restoredFromBrowser: false },
     saved,
-    fromCopy: copy !== null,
     edits: { ...kept(tx, stored.fields), ...carried },
     stepEdits,
     currentStep: stored.currentStep ?? copy?.currentStep ?? FIRST_STEP,
@@ -164,7 +163,7 @@ const CANONICAL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0
 
 function edit(tx: Tx, fields: Fields): void {
   const s = tx.s;
-  if (s.endedElsewhere !== null) return;
+  if (s.phase.name === 'submittedElsewhere') return;
   const edits = { ...s.edits };
   const held = { ...s.held };
   const storageId = tx.storageId();
@@ -173,7 +172,7 @@ function edit(tx: Tx, fields: Fields): void {
     const value = fields[field] as FieldValue;
     // This browser's copy is not on screen until the load confirms it: typing over one of its
     // values is typing over something the person has not seen (a conflict if the load has it).
-    const seen = s.fromCopy ? null : (s.saved[field] ?? null);
+    const seen = fromCopy(s) ? null : (s.saved[field] ?? null);
     const current = edits[field] ? edits[field]!.value : seen;
     if (value === current) continue;
     edits[field] = { value, base: edits[field] ? edits[field]!.base : seen, at: tx.env.now };
@@ -190,7 +189,7 @@ function edit(tx: Tx, fields: Fields): void {
 
 function steps(tx: Tx, currentStep: number, completedSteps: number[]): void {
   const s = tx.s;
-  if (s.endedElsewhere !== null) return;
+  if (s.phase.name === 'submittedElsewhere') return;
   const stepEdits = { ...s.stepEdits };
   if (currentStep !== s.currentStep) stepEdits.currentStep = currentStep;
   if (!sameSteps(completedSteps, s.completedSteps)) stepEdits.completedSteps = completedSteps;
@@ -208,17 +207,17 @@ function afterEdit(tx: Tx): void {
     tx.clearLane();
   }
   const s = tx.s;
-  if (s.sessionId !== null && s.lane.status !== 'waiting' && hasSendable(s)) tx.armAutosave();
-  // Typed after the draft ended here (submitted, or none could be made yet): a new one carries it.
-  // Not after a 409: the person has too many drafts, and more typing will not change that.
-  if (s.started && s.sessionId === null && s.lane.status === 'idle' && s.failure !== 'tooMany') {
+  if (draftOf(s) !== null && s.lane.status !== 'waiting' && hasSendable(s)) tx.armAutosave();
+  // Typed after the draft was submitted here: a new one carries it. (A create held after a 409,
+  // too many drafts, stays held: more typing will not change that.)
+  if (s.phase.name === 'blank') {
     claim(tx, 'start', null, { projectData: {}, currentStep: s.currentStep, completedSteps: s.completedSteps });
   }
 }
 
 function resolve(tx: Tx, keep: 'mine' | 'theirs'): void {
   const s = tx.s;
-  const id = s.sessionId;
+  const id = draftOf(s);
   if (id === null) return;
   const edits = { ...s.edits };
   for (const { field, theirs } of s.conflicts) {
@@ -238,7 +237,7 @@ function resolve(tx: Tx, keep: 'mine' | 'theirs'): void {
 
 /** The person submitted (`clearSession`) or discarded the draft; other tabs follow at once. */
 function end(tx: Tx, how: 'submitted' | 'discarded'): void {
-  const id = tx.s.sessionId;
+  const id = draftOf(tx.s);
   if (id !== null) {
     tx.store({ op: 'clear', id });
     tx.store({ op: 'setSessionId', id: null });
@@ -301,7 +300,7 @@ function claimed(tx: Tx, e: Extract<DraftEvent, { type: 'claimed' }>): void {
   // A create this browser began and never heard back from: repeat it with the same key.
   sendCreate(tx, { kind: 'create', reason, replacing, key: repeat ? e.pending!.key : key, body: repeat ? e.pending!.body : fresh });
   // What was typed with no draft is this create's now (kept under its key).
-  if (reason === 'start' && tx.s.storageOk && tx.s.sessionId === null && tx.s.lane.status !== 'idle' && tx.s.lane.job.kind === 'create') {
+  if (reason === 'start' && tx.s.storageOk && draftOf(tx.s) === null && tx.s.lane.status !== 'idle' && tx.s.lane.job.kind === 'create') {
     tx.store({ op: 'move', from: NO_DRAFT, to: `new:${tx.s.lane.job.key}`, made: {} });
   }
 }
@@ -333,7 +332,8 @@ function withCopy(tx: Tx, body: NewSession, copy: SavedCopy): NewSession {
     delete edits[field];
     filled = true;
   }
-  if (filled) tx.set({ fromCopy: true, edits });
+  const { phase } = tx.s;
+  if (filled && phase.name === 'expired') tx.set({ phase: { ...phase, fromCopy: true }, edits });
   return { ...body, projectData: asPatch(fields) };
 }
 
@@ -342,22 +342,24 @@ function message(tx: Tx, m: TabMessage): void {
   if (m.type === 'saved') {
     // Another tab saved this draft: show it now if nothing here waits to be saved.
     const quiet = s.lane.status === 'idle' && keys(s.edits).length === 0 && s.stepEdits.currentStep === undefined && s.stepEdits.completedSteps === undefined;
-    if (m.id === s.sessionId && s.version !== null && m.version > s.version && quiet && s.conflicts.length === 0) {
+    const draft = editing(s);
+    if (draft !== null && m.id === draft.id && m.version > draft.version && quiet && s.conflicts.length === 0) {
       tx.send({ kind: 'read', id: m.id, reason: 'refresh' }, { kind: 'get', id: m.id });
     }
     return;
   }
   if (m.type === 'left') return adoptLeft(tx, m.id, m.edits);
+  const id = draftOf(s);
   if (m.type === 'draft') {
-    if (m.id === s.sessionId) return;
+    if (m.id === id) return;
     // A tab still starting hears nothing here: its claim reads storage under the lock, with
     // whatever was typed meanwhile into the draft it finds.
-    const replaced = m.replaces !== null && m.replaces === s.sessionId;
+    const replaced = m.replaces !== null && m.replaces === id;
     if (replaced && m.reason === 'gone') carryScreen(tx);
     if (replaced) follow(tx, m.id, m.reason !== 'restart');
     return;
   }
-  if (m.id !== s.sessionId) return;
+  if (m.id !== id) return;
   if (m.how === 'submitted') return endedElsewhere(tx);
   // Discarded elsewhere: this tab's edits go too, and it joins the draft that tab starts.
   reset(tx);
@@ -372,7 +374,7 @@ function message(tx: Tx, m: TabMessage): void {
  */
 function noticed(tx: Tx, storedId: string | null, ended: string[], replaced: Record<string, string>): void {
   const s = tx.s;
-  const id = s.sessionId;
+  const id = draftOf(s);
   if (id === null || storedId === id || !s.storageOk) return;
   // Making a draft already: the claim reads storage under the lock.
   if (s.lane.status !== 'idle' && (s.lane.job.kind === 'claim' || s.lane.job.kind === 'create')) return;
@@ -399,19 +401,19 @@ function replacedBy(replaced: Record<string, string>, id: string): string | null
  */
 function adoptLeft(tx: Tx, from: string | null, left: Edits): void {
   const s = tx.s;
-  const id = s.sessionId;
+  const id = draftOf(s);
   // Edits typed before there was a draft are the browser's next draft's: this one.
-  if (id === null || (from !== null && from !== id) || s.endedElsewhere !== null) return;
+  if (id === null || (from !== null && from !== id)) return;
   const edits = { ...s.edits };
   let conflicts = s.conflicts;
-  const known = s.version !== null && !s.fromCopy;
+  const known = editing(s) !== null;
   let adopted = false;
   for (const field of keys(left)) {
     const mine = edits[field];
     // This tab's own edit of the field stands unless the other tab's was typed later.
     if (!tx.env.config.fields.includes(field) || (mine !== undefined && (mine.value === left[field]!.value || (mine.at ?? 0) >= (left[field]!.at ?? 0)))) continue;
     // Already what this tab has saved: nothing to send.
-    if (!s.fromCopy && (s.saved[field] ?? null) === left[field]!.value) continue;
+    if (!fromCopy(s) && (s.saved[field] ?? null) === left[field]!.value) continue;
     edits[field] = left[field]!;
     tx.store({ op: 'putField', id, field, edit: edits[field]! });
     adopted = true;
@@ -438,26 +440,28 @@ function storageRecovered(tx: Tx): void {
   tx.set({ storageOk: true });
   const s = tx.s;
   const id = tx.storageId();
-  if (s.sessionId !== null) tx.store({ op: 'setSessionId', id: s.sessionId });
+  const draft = draftOf(s);
+  if (draft !== null) tx.store({ op: 'setSessionId', id: draft });
   // A create in flight keeps itself and the edits it carries; otherwise the edits go under `id`.
   const creating = s.lane.status !== 'idle' && s.lane.job.kind === 'create' ? s.lane.job : null;
   if (creating) keepCreate(tx, creating);
-  if (!creating || s.sessionId !== null) tx.storeEdits(id, s.edits);
+  if (!creating || draft !== null) tx.storeEdits(id, s.edits);
   if (s.stepEdits.currentStep !== undefined || s.stepEdits.completedSteps !== undefined) tx.store({ op: 'putSteps', id, steps: s.stepEdits });
-  if (tx.env.config.keepSavedCopy && s.version !== null && !s.fromCopy) storeCopy(tx);
+  if (tx.env.config.keepSavedCopy) storeCopy(tx);
 }
 
 /** Best effort while the page goes away; the edits stay in storage for the next load. */
 function pageHide(tx: Tx): void {
   const s = tx.s;
+  const id = draftOf(s);
   // Storage that refused may work again: one write tells, and a recovery writes what it missed
   // (the id above all), so that the next start opens this draft.
-  if (!s.storageOk && s.sessionId !== null) tx.store({ op: 'setSessionId', id: s.sessionId });
+  if (!s.storageOk && id !== null) tx.store({ op: 'setSessionId', id });
   // The other tabs of this draft take what this one has not saved, in case the request fails.
   const left = Object.fromEntries(keys(s.edits).filter((f) => !tx.env.config.memoryOnly.includes(f)).map((f) => [f, s.edits[f]!]));
-  if (keys(left).length) tx.fx.push({ type: 'broadcast', message: { type: 'left', id: s.sessionId, edits: left } });
+  if (keys(left).length) tx.fx.push({ type: 'broadcast', message: { type: 'left', id, edits: left } });
   // Offline, the request could only fail: the edits wait in storage for the next visit.
   if (!canSend(s) || !s.online) return;
   const { patch, ifVersion } = sendable(s);
-  tx.sendAside({ kind: 'put', id: s.sessionId!, patch, ifVersion, keepalive: true });
+  tx.sendAside({ kind: 'put', id: id!, patch, ifVersion, keepalive: true });
 }

@@ -1,7 +1,7 @@
 // A transition under construction: the next state and the effects asked for so far. Used only
 // inside `transition`; the state it starts from is never changed.
 
-import { NO_DRAFT, type Effect, type Env, type Job, type Machine, type Request, type SentSave, type StorageWrite, type TimerName } from './state';
+import { draftOf, NO_DRAFT, type Effect, type Env, type Job, type Machine, type Request, type SentSave, type StorageWrite, type TimerName } from './state';
 
 export class Tx {
   s: Machine;
@@ -43,8 +43,9 @@ export class Tx {
 
   /** Where this draft's edits are kept: its id; while a first create is out, its key; else `NO_DRAFT`. */
   storageId(): string {
-    const { sessionId, lane } = this.s;
-    if (sessionId !== null) return sessionId;
+    const id = draftOf(this.s);
+    if (id !== null) return id;
+    const { lane } = this.s;
     if (lane.status !== 'idle' && lane.job.kind === 'create') return `new:${lane.job.key}`;
     return NO_DRAFT;
   }

@@ -3,7 +3,7 @@
 
 import type { ApiError, ProjectFormData } from '../client';
 import { hasSendable, isTransient, keys, onScreen } from './fields';
-import type { FieldConflict, Machine } from './state';
+import { draftOf, editing, restoredFromBrowser, type FieldConflict, type Machine, type PhaseName } from './state';
 
 export type SaveStatus =
   | 'idle' // nothing typed since the draft was loaded or made
@@ -18,6 +18,12 @@ export type SaveStatus =
 
 /** What a page shows of the draft of a form whose fields are `T`'s. */
 export interface DraftState<T extends object = ProjectFormData> {
+  /**
+   * Where the draft is: `closed` (not started), `finding` (owned mode's list), `blank` (none:
+   * typing makes one), `creating`, `loading`, `editing`, `expired` (gone from the server: a new
+   * one is being made with what this browser has), `submittedElsewhere`.
+   */
+  phase: PhaseName;
   sessionId: string | null;
   /** The draft as shown: the saved fields with this tab's unsaved edits on top. */
   projectData: Partial<T> | null;
@@ -60,15 +66,17 @@ export interface DraftState<T extends object = ProjectFormData> {
 }
 
 export function view<T extends object = ProjectFormData>(s: Machine): DraftState<T> {
-  const job = s.lane.status === 'idle' ? null : s.lane.job;
+  const { phase } = s;
+  const draft = editing(s);
   return {
-    sessionId: s.sessionId,
+    phase: phase.name,
+    sessionId: draftOf(s),
     projectData: s.shown ? (onScreen(s.saved, s.edits) as Partial<T>) : null,
     currentStep: s.currentStep,
     completedSteps: s.completedSteps,
-    version: s.version,
-    expiresAt: s.expiresAt,
-    loading: s.finding || (job !== null && (job.kind === 'load' || job.kind === 'claim' || job.kind === 'create')),
+    version: draft?.version ?? null,
+    expiresAt: draft?.expiresAt ?? null,
+    loading: phase.name === 'finding' || phase.name === 'creating' || phase.name === 'loading' || phase.name === 'expired',
     saveStatus: saveStatus(s),
     unsavedFields: keys(s.edits) as (keyof T & string)[],
     changedElsewhere: s.changedElsewhere,
@@ -76,30 +84,30 @@ export function view<T extends object = ProjectFormData>(s: Machine): DraftState
     error: s.error,
     lastSavedAt: s.lastSavedAt === null ? null : new Date(s.lastSavedAt),
     restored: s.restored,
-    lastActivity: s.lastActivity === null ? null : new Date(s.lastActivity),
+    lastActivity: draft?.lastActivity ? new Date(draft.lastActivity) : null,
     held: s.held as DraftState<T>['held'],
     setAside: s.setAside,
     storageFailed: !s.storageOk,
-    endedElsewhere: s.endedElsewhere,
-    restoredFromBrowser: s.restoredFromBrowser,
+    endedElsewhere: phase.name === 'submittedElsewhere' ? 'submitted' : null,
+    restoredFromBrowser: restoredFromBrowser(phase),
   };
 }
 
 export function saveStatus(s: Machine): SaveStatus {
-  if (s.endedElsewhere !== null) return 'idle';
-  // A create refused for good (too many drafts): nothing is on its way until the person acts.
-  if (s.failure === 'tooMany' && s.sessionId === null) return 'error';
+  const { phase, lane } = s;
+  if (phase.name === 'submittedElsewhere') return 'idle';
   if (s.conflicts.length) return 'conflict';
-  const { lane } = s;
+  // Held or backing off: a create refused for good (409, too many drafts) is held until the person acts.
   if (lane.status === 'waiting') {
     if (s.failure === 'unauthorized') return 'signedOut';
     if (isTransient(s.failure) || s.failure === 'conflict') return s.online ? 'retrying' : 'offline';
     return 'error';
   }
   if (lane.status === 'busy') {
+    // The replacement of a gone draft carries what was typed; a save, or the read that merges its 412.
+    if (phase.name === 'expired') return 'saving';
     const job = lane.job;
-    if (job.kind === 'save' || (job.kind === 'read' && job.reason === 'conflict')) return 'saving';
-    if (job.kind !== 'read' && job.kind !== 'load' && job.reason === 'gone') return 'saving';
+    if (phase.name === 'editing' && (job.kind === 'save' || (job.kind === 'read' && job.reason === 'conflict'))) return 'saving';
   }
   if (hasSendable(s)) return 'pending';
   if (keys(s.held).length) return 'error';
