@@ -1,9 +1,13 @@
 // The demo in owned mode (`AUTH_MODE=jwt ./scripts/dev.sh`): sign in as anyone with the local
 // token issuer (scripts/local_gateway.py; in AWS, Cognito or any OpenID Connect issuer gives the
 // token), then the same wizard, whose drafts are the signed-in person's on any device.
+//
+// The sign-in is the browser's, as Amplify's or Auth0's is (kept in localStorage): the token
+// getter returns whoever is signed in now, in any tab. A tab keeps showing the wizard of the
+// person it was opened for; the hook sends nothing of theirs with another person's token.
 
 import { useEffect, useState } from 'react';
-import { forgetOwner } from '../src';
+import { forgetOwner, hasUnsaved } from '../src';
 import { CreateProjectPage } from './CreateProjectPage';
 
 const API_URL: string = import.meta.env.VITE_API_URL ?? 'http://localhost:9000';
@@ -12,7 +16,10 @@ const SIGNED_IN = 'demo:signedIn';
 /** This tab's token, fetched again when missing or when the API said 401. */
 let token: { sub: string; value: string } | null = null;
 
-async function localToken(sub: string, forceRefresh: boolean): Promise<string> {
+/** The token of whoever is signed in in this browser now; none when nobody is. */
+async function currentToken(forceRefresh: boolean): Promise<string | null> {
+  const sub = localStorage.getItem(SIGNED_IN);
+  if (sub === null) return null;
   if (token?.sub === sub && !forceRefresh) return token.value;
   const response = await fetch(`${API_URL}/local-auth/token`, {
     method: 'POST',
@@ -25,7 +32,7 @@ async function localToken(sub: string, forceRefresh: boolean): Promise<string> {
 }
 
 export function OwnedDemo() {
-  const [who, setWho] = useState<string | null>(() => sessionStorage.getItem(SIGNED_IN));
+  const [who, setWho] = useState<string | null>(() => localStorage.getItem(SIGNED_IN));
   const [name, setName] = useState('');
   const [leaving, setLeaving] = useState<string | null>(null);
 
@@ -46,7 +53,7 @@ export function OwnedDemo() {
             event.preventDefault();
             const sub = name.trim();
             if (!sub) return;
-            sessionStorage.setItem(SIGNED_IN, sub);
+            localStorage.setItem(SIGNED_IN, sub);
             setWho(sub);
           }}
         >
@@ -68,7 +75,9 @@ export function OwnedDemo() {
         Signed in as <strong data-testid="signed-in-as">{who}</strong>{' '}
         <button
           onClick={() => {
-            sessionStorage.removeItem(SIGNED_IN);
+            // What the server does not have yet would go with this browser's copy: ask first.
+            if (hasUnsaved(localStorage, who) && !window.confirm('Some changes are not saved yet. Sign out and lose them?')) return;
+            localStorage.removeItem(SIGNED_IN);
             token = null;
             setWho(null);
             setLeaving(who);
@@ -77,7 +86,7 @@ export function OwnedDemo() {
           Sign out
         </button>
       </p>
-      <CreateProjectPage key={who} owner={who} getToken={({ forceRefresh }) => localToken(who, forceRefresh)} />
+      <CreateProjectPage key={who} owner={who} getToken={({ forceRefresh }) => currentToken(forceRefresh)} />
     </>
   );
 }
