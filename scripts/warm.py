@@ -18,6 +18,10 @@ import uuid
 
 # The first call to a function compiles it: minutes on a fresh, busy machine.
 FIRST_CALL_TIMEOUT = 1800
+# cargo-lambda 1.9.2's watch now and then never hands a request to the instances it starts for
+# it, while the next request is answered: a call unanswered this long is asked again (no call
+# writes, so an extra one is harmless).
+CALL_TIMEOUT = 120
 
 
 def wait_until_listening(base: str) -> None:
@@ -50,7 +54,7 @@ def call(base: str, method: str, path: str, token: str | None = None) -> tuple[i
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(base + path, data=body, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=FIRST_CALL_TIMEOUT) as response:
+        with urllib.request.urlopen(request, timeout=CALL_TIMEOUT) as response:
             status, text, guard = response.status, response.read(), response.headers.get("X-Watch-Guard")
     except urllib.error.HTTPError as error:
         status, text, guard = error.code, error.read(), error.headers.get("X-Watch-Guard")
@@ -88,6 +92,9 @@ def main() -> None:
             while True:
                 try:
                     status, body = call(base, method, concrete, token)
+                except TimeoutError:
+                    # Still building, or the request was lost in watch: ask again.
+                    status, body = 0, None
                 except OSError as error:
                     sys.exit(f"warm.py: {method} {path} ({function}) got no answer: {error}")
                 # The guard's own answer (watch still starting, on a cold build): ask again.
