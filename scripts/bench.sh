@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark (README, "Benchmarks"): puts this machine's numbers into BENCHMARKS.md's
+# The benchmark (BENCHMARKS.md): puts this machine's numbers into BENCHMARKS.md's
 # measured sections. Builds the release functions for this host (and for arm64, for the package
 # sizes), starts DynamoDB Local, runs each function binary under a local Lambda Runtime API at
 # full speed and at the CPU share of each memory size (bench/, its main.rs says how), and the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole API locally (README, "Run it locally"): DynamoDB Local in memory, the table as
+# Runs the whole API locally (docs/development.md): DynamoDB Local in memory, the table as
 # template.yaml declares it, and `cargo lambda watch` answering every route on
 # http://localhost:$PORT, and the demo wizard (web/) on http://localhost:$WEB_PORT calling it.
 # Ctrl-C stops everything it started.

@@ -39,7 +39,7 @@ SETS = {
     # The defaults: anonymous drafts, every option that costs money off.
     "defaults": {},
     "owned": OWNED,
-    # The stack on a table restored from a backup (README, "Restoring the table").
+    # The stack on a table restored from a backup (docs/operations.md, "Restoring the table").
     "restored-table": {"ExistingTableName": "project-session-restored"},
     # Every option on, as a production stack may have it.
     "all-on": {
@@ -61,22 +61,22 @@ SETS = {
 }
 
 
-def readme_deploy_environment(env: str) -> dict:
-    """The environment variables the README's `scripts/deploy.py ENV` command sets."""
-    for line in (ROOT / "README.md").read_text().splitlines():
+def documented_deploy_environment(env: str) -> dict:
+    """The environment variables docs/operations.md's `scripts/deploy.py ENV` command sets."""
+    for line in (ROOT / "docs" / "operations.md").read_text().splitlines():
         words = shlex.split(line) if f"scripts/deploy.py {env}" in line else []
         if words:
             at = next(i for i, w in enumerate(words) if w.endswith("scripts/deploy.py"))
             pairs = [w.split("=", 1) for w in words[:at] if "=" in w]
             return {k: v for k, v in pairs if k in deploy.FROM_ENVIRONMENT}
-    raise SystemExit(f"README.md has no `scripts/deploy.py {env}` command")
+    raise SystemExit(f"docs/operations.md has no `scripts/deploy.py {env}` command")
 
 
 def deploy_sets() -> dict:
     """samconfig.toml's environments as scripts/deploy.py deploys them: `default` is the
-    defaults, `dev` as it stands, `prod` with the README command's origins and e-mail, and once
+    defaults, `dev` as it stands, `prod` with docs/operations.md's command's origins and e-mail, and once
     more as the workflow deploys it when its ALARM_EMAIL secret is empty."""
-    prod = readme_deploy_environment("prod")
+    prod = documented_deploy_environment("prod")
     return {
         "dev": deploy.parameters("dev", {}),
         "prod": deploy.parameters("prod", prod),

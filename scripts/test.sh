@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine (README, "Run the tests"): installs DynamoDB Local,
+# Runs the whole test suite on a fresh machine (docs/development.md, "Run the tests"): installs DynamoDB Local,
 # cargo-lambda, the SAM CLI and cfn-lint into .local/, the frontend's packages into web/, and
 # Debian's Chromium; lints the template; starts DynamoDB Local on a free port and creates the
 # table; runs every test (the end-to-end, contract and browser tests start scripts/dev.sh

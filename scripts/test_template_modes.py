@@ -1,6 +1,6 @@
 """template.yaml as CloudFormation receives it: for every parameter set of template_modes.py
-(the defaults, owned mode, a restored table, every option on, `dev`, and `prod` exactly as the
-README's command and the deploy workflow give it), SAM's translation must be a graph that
+(the defaults, owned mode, a restored table, every option on, `dev`, and `prod` exactly as
+docs/operations.md's command and the deploy workflow give it), SAM's translation must be a graph that
 CloudFormation can order (no cycle, nothing named that the set does not create), pass cfn-lint
 without an error, and give gradual deploys alarms that exist and can fire in time.
 
@@ -262,8 +262,8 @@ class TranslatedTemplates(unittest.TestCase):
         given = deploy.parameters("prod", {"ALLOWED_ORIGINS": " https://a.example, https://b.example,"})
         self.assertEqual(given["AllowedOrigins"], "https://a.example,https://b.example")
 
-    def test_the_readme_and_the_workflow_deploy_prod_through_deploy_py(self):
-        env = template_modes.readme_deploy_environment("prod")
+    def test_the_docs_and_the_workflow_deploy_prod_through_deploy_py(self):
+        env = template_modes.documented_deploy_environment("prod")
         self.assertEqual(set(env), set(deploy.FROM_ENVIRONMENT))
         self.assertEqual(self.sets["prod"], deploy.parameters("prod", env))
         workflow = (ROOT / ".github/workflows/deploy.yml").read_text()

@@ -53,7 +53,7 @@ async fn create(
     };
     let mut session = new.into_session(id, Utc::now(), &config.policy);
     if let Some(owner) = &owner {
-        // Counted first, so not exact under parallel creates (README, "Owned drafts"); a repeat
+        // Counted first, so not exact under parallel creates (docs/stack.md, "Owned drafts"); a repeat
         // of a create that made one of them is no new draft. The count stops at the cap, newest
         // first: a repeat is among those unless parallel creates overshot the cap since.
         let cap = config.max_drafts_per_owner;

@@ -1,7 +1,7 @@
 // The form's fields are defined once, in openapi.yaml's `ProjectData` schema. This writes every
 // copy the code needs from it: the Rust field table (shared/src/fields.rs), the TypeScript types
 // and field list (web/src/fields.ts), the patch schema beside it in openapi.yaml and the
-// README's table of fields.
+// table of fields in docs/api.md.
 //
 //   node web/scripts/fields.mjs          rewrite the copies (npm --prefix web run fields)
 //   node web/scripts/fields.mjs --check  exit 1 when a copy differs from what it would write
@@ -197,7 +197,7 @@ function patchSchema({ fields }) {
   return [...fields, ...names].map((f) => `        ${line(f)}`).join('\n');
 }
 
-/** The README's table of fields: fields that accept the same thing share a row. */
+/** docs/api.md's table of fields: fields that accept the same thing share a row. */
 function readmeTable({ fields, amount }) {
   const accepts = (f) => {
     if (f.kind === 'text') return `string, at most ${f.maxLength} characters`;
@@ -231,8 +231,8 @@ function withPatch(openapi, table) {
   return between(patched, SOURCE, TITLE_BEGIN, TITLE_END, lines).replace(`${TITLE_BEGIN}\n\n`, `${TITLE_BEGIN}\n`);
 }
 
-const README_BEGIN = '  <!-- BEGIN generated from openapi.yaml by web/scripts/fields.mjs -->';
-const README_END = '  <!-- END generated -->';
+const DOC_BEGIN = '  <!-- BEGIN generated from openapi.yaml by web/scripts/fields.mjs -->';
+const DOC_END = '  <!-- END generated -->';
 
 /**
  * Every generated file (path from the repository's root -> content), from openapi.yaml's text
@@ -244,7 +244,7 @@ export function generate(openapi, read = (path) => readFileSync(join(ROOT, path)
     ['shared/src/domain/fields.rs', rust(table)],
     ['web/src/fields.ts', typescript(table)],
     [SOURCE, withPatch(openapi, table)],
-    ['README.md', between(read('README.md'), 'README.md', README_BEGIN, README_END, readmeTable(table))],
+    ['docs/api.md', between(read('docs/api.md'), 'docs/api.md', DOC_BEGIN, DOC_END, readmeTable(table))],
   ]);
 }
 
