@@ -69,6 +69,37 @@ describe('the demo wizard', () => {
     expect((await stored(main.apiUrl, id)).body.projectData.projectName).toBe(kept);
   });
 
+  it('keeps the conflict buttons beside values set aside, and the choice is saved', async () => {
+    const context = await browser.newContext();
+    // The draft holds a value this form cannot (another deploy's field): the API returns it under setAside.
+    await context.route(
+      (url) => url.pathname.startsWith('/project-session/'),
+      async (route) => {
+        if (route.request().method() !== 'GET') return route.continue();
+        const response = await route.fetch();
+        const body = await response.json();
+        return route.fulfill({ response, json: response.ok() ? { ...body, setAside: { siteArea: 1200 } } : body });
+      },
+    );
+    const first = await open(context, main.webUrl);
+    const second = await open(context, main.webUrl);
+    const id = await sessionId(first);
+    await first.fill('[name="projectName"]', 'Named in the first tab');
+    await second.fill('[name="projectName"]', 'Named in the second tab');
+    const inConflict = await Promise.any(
+      [first, second].map(async (page) => {
+        await waitForStatus(page, 'conflict');
+        return page;
+      }),
+    );
+    expect(await inConflict.locator('[data-testid="set-aside"]').textContent()).toContain('siteArea');
+    const kept = await inConflict.locator('[name="projectName"]').inputValue();
+    await inConflict.click('button:has-text("Keep mine")');
+    await waitForStatus(inConflict, 'saved');
+    expect((await stored(main.apiUrl, id)).body.projectData.projectName).toBe(kept);
+    await context.close();
+  });
+
   it('sends what was typed while the network was down once it is back', async () => {
     const page = await openWizard(main.webUrl);
     const id = await sessionId(page);
