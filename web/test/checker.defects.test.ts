@@ -104,7 +104,7 @@ const DEFECTS: Defect[] = [
   {
     name: 'a draft made after a submit or a discard while the tab still says it has none (its phase not named)',
     file: 'src/draft/steps.ts',
-    from: "  if (reason !== 'gone') tx.set({ phase: { name: 'creating' } });",
+    from: "  if (reason !== 'gone') tx.set({ phase: { name: 'creating', heard: phase.name === 'creating' ? phase.heard : null } });",
     to: '',
     invariant: 'coherent',
   },

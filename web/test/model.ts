@@ -153,6 +153,8 @@ export class World {
    */
   async close(tab: Tab, reopen = false): Promise<void> {
     const said = tab.draft.getState().storageFailed;
+    // It may have said so since the last check (while the faults cleared).
+    if (said) tab.saidFailed = true;
     const before = new Map([...this.ledger].map(([key, typed]) => [key, this.whereIs(typed)]));
     // The draft only this tab's address names (storage failed when it was made or saved).
     const fromUrl = new URL(tab.href).searchParams.get('draft');
@@ -190,14 +192,19 @@ export class World {
 
   /**
    * Sign-out, once the person's wizard pages are closed: the app forgets what this browser kept
-   * for them, unless `hasUnsaved` warns (then it keeps it, and says so).
+   * for them, unless `hasUnsaved` warns (then it keeps it, and says so). Copies of expired drafts
+   * go with it: an expired draft's values are the server's to drop.
    */
   forget(person: Person): void {
     if (this.mode !== 'owned' || this.live().some((t) => t.person === person)) return;
     if (this.signedIn === person) this.signedIn = null;
     if (hasUnsaved(this.raw, person)) return;
+    // A value only in this browser's copy of a draft was on a draft that expired (24 h without a
+    // write): the copy goes with the sign-out. Anything else must outlive it.
+    const copied = [...this.ledger].filter(([, typed]) => typed.person === person && this.whereIs(typed) === 'copy');
     forgetOwner(this.raw, person);
     this.excuse(person);
+    for (const [key, typed] of copied) if (this.whereIs(typed) === null) this.ledger.delete(key);
   }
 
   /**
@@ -429,7 +436,7 @@ export class World {
     for (const id of new Set([...ids, ...store.recordIds(), NO_DRAFT])) {
       if (store.read(id).fields[typed.field]?.value === typed.value) return 'storage';
     }
-    for (const id of ids) if (store.readSaved(id)?.fields[typed.field] === typed.value) return 'storage';
+    for (const id of ids) if (store.readSaved(id)?.fields[typed.field] === typed.value) return 'copy';
     const pending = store.pending();
     if (pending && (store.read(`new:${pending.key}`).fields[typed.field]?.value === typed.value || pending.body.projectData?.[typed.field as never] === typed.value)) {
       return 'storage';

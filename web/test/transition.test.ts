@@ -341,6 +341,28 @@ describe('the transition function, around the table', () => {
     expect(d.lane().request).toMatchObject({ kind: 'put', id: B, patch: { projectData: { projectName: 'Riverside', clientName: 'Ada' } } });
   });
 
+  it('joins the draft another tab announced while it was starting, when storage names none', () => {
+    const d = new Driver();
+    d.send({ type: 'start', storedId: null, stored: { fields: {} } });
+    expect(d.state.phase).toEqual({ name: 'creating', heard: null });
+    // Storage refused the other tab's id; its message still came.
+    d.send({ type: 'message', message: { type: 'draft', id: A, replaces: null, reason: 'start' } });
+    expect(d.state.phase).toEqual({ name: 'creating', heard: A });
+    d.send({ type: 'claimed', reqId: (d.state.lane as { reqId: number }).reqId, storedId: null, pending: null, ended: [], replaced: {}, records: {} });
+    expect(d.state.phase).toMatchObject({ name: 'loading', id: A });
+    expect(d.lane().request).toEqual({ kind: 'get', id: A });
+  });
+
+  it('joins, after starting over, the draft another tab made meanwhile (anonymous mode keeps one)', () => {
+    const d = loaded();
+    d.send({ type: 'discard' });
+    expect(d.state.phase).toEqual({ name: 'creating', heard: null });
+    // Another tab, starting when this one discarded, made B before this tab had the lock.
+    d.send({ type: 'claimed', reqId: (d.state.lane as { reqId: number }).reqId, storedId: B, pending: null, ended: [], replaced: {}, records: {} });
+    expect(d.state.phase).toMatchObject({ name: 'loading', id: B });
+    expect(d.lane().request).toEqual({ kind: 'get', id: B });
+  });
+
   it('ends, and makes nothing, when another tab submitted the draft', () => {
     const d = loaded();
     d.send({ type: 'edit', fields: { clientName: 'Ada' } });

@@ -102,8 +102,11 @@ export type Phase =
   | { name: 'finding' }
   /** No draft and none on its way (the last was submitted here): typing makes one. */
   | { name: 'blank' }
-  /** Making a draft: the tabs' lock, then a create. What is typed is kept under the create. */
-  | { name: 'creating' }
+  /**
+   * Making a draft: the tabs' lock, then a create. What is typed is kept under the create.
+   * `heard`: the draft another tab made meanwhile, by its message, for when storage cannot say.
+   */
+  | { name: 'creating'; heard: string | null }
   /** Asking the server for draft `id`. `fromCopy`: `saved` is this browser's copy of it meanwhile. */
   | { name: 'loading'; id: string; fromCopy: boolean; restoredFromBrowser: boolean }
   /** Draft `id` as the server held it at `version`: edits are saved to it. */

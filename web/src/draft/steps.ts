@@ -21,7 +21,8 @@ export function load(tx: Tx, id: string, reason: 'open' | 'follow'): void {
 export function claim(tx: Tx, reason: CreateReason, replacing: string | null, body: NewSession): void {
   tx.cancelAutosave();
   // A gone draft is replaced in `expired` (see `gone`); every other draft is made in `creating`.
-  if (reason !== 'gone') tx.set({ phase: { name: 'creating' } });
+  const { phase } = tx.s;
+  if (reason !== 'gone') tx.set({ phase: { name: 'creating', heard: phase.name === 'creating' ? phase.heard : null } });
   const reqId = tx.next();
   tx.fx.push({ type: 'claim', reqId });
   tx.set({ lane: { status: 'busy', reqId, job: { kind: 'claim', reason, replacing, key: tx.env.newKey, body } } });

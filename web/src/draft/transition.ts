@@ -269,6 +269,9 @@ function claimed(tx: Tx, e: Extract<DraftEvent, { type: 'claimed' }>): void {
   if (lane.status !== 'busy' || lane.reqId !== e.reqId || lane.job.kind !== 'claim') return;
   const { reason, replacing, key, body } = lane.job;
   tx.set({ lane: { status: 'idle' } });
+  // Storage names no draft, but another tab said it made one (storage refused its id): that one.
+  const { phase } = tx.s;
+  if (e.storedId === null && reason === 'start' && phase.name === 'creating' && phase.heard !== null) e = { ...e, storedId: phase.heard };
   const made = replacing === null || replacedBy(e.replaced, replacing) === e.storedId;
   const following = reason !== 'restart' && e.storedId !== null && e.storedId !== replacing && !e.ended.includes(e.storedId) && made;
   const repeat = reason !== 'restart' && e.pending !== null && e.pending.replacing === replacing;
@@ -294,6 +297,11 @@ function claimed(tx: Tx, e: Extract<DraftEvent, { type: 'claimed' }>): void {
       carryScreen(tx);
       return follow(tx, e.storedId, true);
     }
+  }
+  // Anonymous mode: another tab gave the browser a new draft since this one started over (it
+  // was starting meanwhile); a browser keeps one draft, so this tab joins it.
+  if (reason === 'restart' && tx.env.config.single && e.storedId !== null && e.storedId !== replacing && !e.ended.includes(e.storedId) && e.pending === null) {
+    return follow(tx, e.storedId, true);
   }
   // A gone draft this tab never saw loaded: what this browser kept of it goes into the new one.
   const fresh = reason === 'gone' && e.copy ? withCopy(tx, body, e.copy) : body;
@@ -352,8 +360,9 @@ function message(tx: Tx, m: TabMessage): void {
   const id = draftOf(s);
   if (m.type === 'draft') {
     if (m.id === id) return;
-    // A tab still starting hears nothing here: its claim reads storage under the lock, with
-    // whatever was typed meanwhile into the draft it finds.
+    // A tab still starting reads storage under the lock, with whatever was typed meanwhile into
+    // the draft it finds; it keeps the news, for a storage that refused the new draft's id.
+    if (s.phase.name === 'creating') return tx.set({ phase: { ...s.phase, heard: m.id } });
     const replaced = m.replaces !== null && m.replaces === id;
     if (replaced && m.reason === 'gone') carryScreen(tx);
     if (replaced) follow(tx, m.id, m.reason !== 'restart');
