@@ -15,5 +15,5 @@ cargo test --quiet --workspace --lib || status=$?
 cargo test --quiet -p project-session --test api -- memory_store:: properties:: || status=$?
 (cd web && npx --no-install tsc --noEmit) || status=$?
 (cd web && npx --no-install vitest run --project unit --exclude test/checker.defects.test.ts) || status=$?
-(cd scripts && python3 -m unittest test_docs) || status=$?
+(cd scripts && python3 -m unittest test_docs test_layout) || status=$?
 exit "$status"

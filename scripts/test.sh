@@ -58,8 +58,8 @@ status=0
 vitest() { (cd web && npx --no-install vitest run --project "$1" --reporter=default --reporter=json --outputFile.json="$LOCAL/vitest-$1.json"); }
 vitest unit || status=$?
 # The template as CloudFormation receives it, after SAM's translation, for every parameter set.
-# And the docs: every file they name exists, no table split by a blank line.
-(cd scripts && python3 -m unittest -v test_template_modes test_docs) 2>&1 | tee "$LOCAL/python-tests.log" || status=$?
+# And the docs: every file and test they name exists; and the shared crate's layout (test_layout.py).
+(cd scripts && python3 -m unittest -v test_template_modes test_docs test_layout) 2>&1 | tee "$LOCAL/python-tests.log" || status=$?
 # Every Rust test the binaries hold, so that the closing line can tell if some did not run;
 # --no-fail-fast, so that one failing binary does not stop the others.
 cargo test --quiet --workspace --lib --tests -- --list --format terse 2>/dev/null \

@@ -79,7 +79,7 @@ impl Function {
         .collect();
         if let Some(file) = dynamodb.extra_ca_file {
             env.push((
-                project_session::dynamodb::EXTRA_CA_FILE.to_string(),
+                project_session::config::EXTRA_CA_FILE.to_string(),
                 file.display().to_string(),
             ));
         }

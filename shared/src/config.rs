@@ -4,6 +4,10 @@ use chrono::Duration;
 
 use crate::domain::ExpiryPolicy;
 
+/// Names a PEM file of root certificates trusted beside Amazon's, never instead of them: a
+/// private endpoint's CA, or the local CA of the benchmark's HTTPS endpoint. Unset in AWS.
+pub const EXTRA_CA_FILE: &str = "DYNAMODB_EXTRA_CA_FILE";
+
 /// Who a draft belongs to (`AUTH_MODE`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum AuthMode {
@@ -102,7 +106,7 @@ impl Config {
             policy: ExpiryPolicy::new(idle, max_lifetime),
             max_attempts: u32::try_from(attempts)
                 .map_err(|_| ConfigError::Invalid("SESSION_MAX_ATTEMPTS", 1))?,
-            extra_ca_file: lookup(crate::dynamodb::EXTRA_CA_FILE)
+            extra_ca_file: lookup(EXTRA_CA_FILE)
                 .filter(|p| !p.trim().is_empty())
                 .map(Into::into),
         })

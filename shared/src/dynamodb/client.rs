@@ -13,6 +13,7 @@ use aws_sdk_dynamodb::config::{Region, SharedHttpClient, StalledStreamProtection
 use aws_sdk_dynamodb::Client;
 
 use super::fresh_now::FreshNow;
+use crate::config::EXTRA_CA_FILE;
 
 /// Builds the SDK client once per cold start, from what Lambda puts in the environment:
 /// `AWS_REGION`, the role's credentials in `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/
@@ -62,10 +63,6 @@ pub fn client_from_env(max_attempts: u32) -> Client {
         Err(e) => panic!("{e}"),
     }
 }
-
-/// Names a PEM file of root certificates trusted beside Amazon's, never instead of them: a
-/// private endpoint's CA, or the local CA of the benchmark's HTTPS endpoint. Unset in AWS.
-pub const EXTRA_CA_FILE: &str = "DYNAMODB_EXTRA_CA_FILE";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {

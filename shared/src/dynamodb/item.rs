@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Number, Value};
 
 use crate::domain::{
-    is_expired, validate_value, Field, FieldValue, Owner, ProjectData, Session, SessionId,
+    is_expired, parse_value, Field, FieldValue, Owner, ProjectData, Session, SessionId,
     SCHEMA_VERSION,
 };
 use crate::store::StoreError;
@@ -168,16 +168,14 @@ fn read_project_data(
     for (name, attribute) in stored {
         let value = attribute_to_json(attribute);
         match Field::from_name(name) {
-            Some(field) if !project_data.contains_key(&field) => {
-                match validate_value(field, &value) {
-                    Ok(valid) => {
-                        project_data.insert(field, valid);
-                    }
-                    Err(_) => {
-                        set_aside.insert(name.clone(), value);
-                    }
+            Some(field) if !project_data.contains_key(&field) => match parse_value(field, &value) {
+                Ok(valid) => {
+                    project_data.insert(field, valid);
                 }
-            }
+                Err(_) => {
+                    set_aside.insert(name.clone(), value);
+                }
+            },
             _ => {
                 set_aside.insert(name.clone(), value);
             }

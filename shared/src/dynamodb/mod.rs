@@ -28,7 +28,7 @@ use aws_sdk_dynamodb::Client;
 
 use crate::config::Config;
 
-pub use client::{client, client_from_env, ClientError, EXTRA_CA_FILE};
+pub use client::{client, client_from_env, ClientError};
 pub use item::{
     item_to_session, session_to_item, MalformedItem, CREATED_AT, KEY_ATTRIBUTE, OWNER_ATTRIBUTE,
     OWNER_INDEX, OWNER_INDEX_PROJECTION, TTL_ATTRIBUTE,
