@@ -3,17 +3,20 @@
 
 use std::path::{Path, PathBuf};
 
+use project_session::Verb;
 use serde_json::{json, Value};
 
 use crate::runtime_api::{Outcome, RuntimeApi};
 use crate::Error;
 
+/// The functions measured: every verb's but the list's, which answers only in owned mode
+/// (the benchmark runs the anonymous API).
 pub const FUNCTIONS: [&str; 5] = [
-    "create-session",
-    "get-session",
-    "update-session",
-    "delete-session",
-    "health",
+    Verb::CreateSession.function(),
+    Verb::GetSession.function(),
+    Verb::UpdateSession.function(),
+    Verb::DeleteSession.function(),
+    Verb::Health.function(),
 ];
 pub const FIXTURE_ID: &str = "2b7d3f4e-5a6b-4c8d-9e0f-1a2b3c4d5e6f";
 

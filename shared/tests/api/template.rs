@@ -11,7 +11,7 @@ use project_session::dynamodb::{
     client_from_env, OperationLog, CREATED_AT, KEY_ATTRIBUTE, OWNER_ATTRIBUTE, OWNER_INDEX,
     OWNER_INDEX_PROJECTION, TTL_ATTRIBUTE,
 };
-use project_session::{handlers, DynamoStore};
+use project_session::{handlers, DynamoStore, Verb};
 use serde_json::Value;
 use yaml_rust2::{Yaml, YamlLoader};
 
@@ -244,6 +244,12 @@ fn every_template_function_is_a_crate_and_every_crate_a_function() {
         .into_keys()
         .collect();
     assert_eq!(declared, function_crates());
+    let verbs: BTreeSet<String> = Verb::ALL.iter().map(|v| v.function().to_string()).collect();
+    assert_eq!(
+        verbs,
+        function_crates(),
+        "Verb::ALL names every function crate"
+    );
     // Anonymous drafts have no owner to list.
     let anonymous: BTreeSet<String> = declared_functions(&template()).into_keys().collect();
     let mut expected = function_crates();
@@ -264,6 +270,23 @@ fn api_gateway_and_cargo_lambda_watch_route_the_same_requests_to_the_same_functi
         })
         .collect();
     assert_eq!(in_template, watch_routes());
+    let named: BTreeSet<(String, String, String)> = Verb::ALL
+        .iter()
+        .flat_map(|v| {
+            v.routes().iter().map(move |r| {
+                (
+                    r.method.to_string(),
+                    r.path.to_string(),
+                    v.function().to_string(),
+                )
+            })
+        })
+        .collect();
+    assert_eq!(
+        named,
+        watch_routes(),
+        "Verb's routes are Cargo.toml's router"
+    );
     for f in functions.values() {
         assert!(!f.routes.is_empty(), "{} has no route", f.binary);
     }
@@ -361,35 +384,24 @@ fn the_api_lets_a_browser_send_if_match_and_read_the_etag() {
     }
 }
 
-/// The handler a function's `main.rs` runs, by name.
-fn handler_of(function: &str) -> String {
-    let main = std::fs::read_to_string(root().join("functions").join(function).join("src/main.rs"))
-        .unwrap();
-    let at = main.find("handlers::").expect("main.rs calls a handler") + "handlers::".len();
-    main[at..]
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect()
+async fn run_handler(verb: Verb, store: &DynamoStore, req: Request) -> Response<Body> {
+    run_handler_with(verb, store, req, &config()).await
 }
 
-async fn run_handler(name: &str, store: &DynamoStore, req: Request) -> Response<Body> {
-    run_handler_with(name, store, req, &config()).await
-}
-
+/// Each verb's handler, as its function's `main.rs` serves it.
 async fn run_handler_with(
-    name: &str,
+    verb: Verb,
     store: &DynamoStore,
     req: Request,
     config: &project_session::Config,
 ) -> Response<Body> {
-    match name {
-        "create_session" => handlers::create_session(store, config, req).await,
-        "get_session" => handlers::get_session(store, config, req).await,
-        "update_session" => handlers::update_session(store, config, req).await,
-        "delete_session" => handlers::delete_session(store, config, req).await,
-        "list_sessions" => handlers::list_sessions(store, config, req).await,
-        "health" => handlers::health(store, req).await,
-        other => panic!("unknown handler {other}"),
+    match verb {
+        Verb::CreateSession => handlers::create_session(store, config, req).await,
+        Verb::GetSession => handlers::get_session(store, config, req).await,
+        Verb::UpdateSession => handlers::update_session(store, config, req).await,
+        Verb::DeleteSession => handlers::delete_session(store, config, req).await,
+        Verb::ListSessions => handlers::list_sessions(store, config, req).await,
+        Verb::Health => handlers::health(store, req).await,
     }
 }
 
@@ -398,7 +410,7 @@ async fn draft_and_event(store: &DynamoStore, mode: Mode, fixture: &str, sub: &s
     let reply = match mode {
         Mode::Anonymous => Reply::from(
             run_handler(
-                "create_session",
+                Verb::CreateSession,
                 store,
                 request(&event("create-session.json", None)),
             )
@@ -406,7 +418,7 @@ async fn draft_and_event(store: &DynamoStore, mode: Mode, fixture: &str, sub: &s
         ),
         Mode::Owned => Reply::from(
             run_handler_with(
-                "create_session",
+                Verb::CreateSession,
                 store,
                 request(&signed_in(event("create-session.json", None), sub)),
                 &owned_config(),
@@ -449,7 +461,7 @@ async fn operations_match_policies(mode: Mode) {
     let sub = format!("template-test-{}", uuid::Uuid::new_v4());
 
     for f in declared_functions(&template_in(mode)).values() {
-        let handler = handler_of(&f.binary);
+        let verb = Verb::of_function(&f.binary).expect("every function is a verb");
         let fixtures: Vec<String> = std::fs::read_dir(root().join("events"))
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -469,19 +481,15 @@ async fn operations_match_policies(mode: Mode) {
                 f.binary
             );
             log.take();
-            let reply =
-                Reply::from(run_handler_with(&handler, &logged, request(&ev), &config).await);
+            let reply = Reply::from(run_handler_with(verb, &logged, request(&ev), &config).await);
             assert!(
                 reply.status.is_success(),
                 "{mode:?} {fixture}: {}",
                 reply.json
             );
             let operations = log.take();
-            let expected = if mode == Mode::Owned && handler == "create_session" {
-                2
-            } else {
-                1
-            };
+            // One request per action: an owned create counts the owner's drafts first.
+            let expected = verb.dynamodb_actions(mode == Mode::Owned).len();
             assert_eq!(
                 operations.len(),
                 expected,
@@ -494,6 +502,16 @@ async fn operations_match_policies(mode: Mode) {
             "{mode:?} {}: IAM actions vs calls made",
             f.binary
         );
+        let named: BTreeSet<String> = verb
+            .dynamodb_actions(mode == Mode::Owned)
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        assert_eq!(
+            named, f.actions,
+            "{mode:?} {}: IAM actions vs Verb",
+            f.binary
+        );
     }
 }
 
@@ -504,35 +522,35 @@ async fn a_refused_request_never_reaches_dynamodb() {
     let store = DynamoStore::new(log.attach(&client_from_env(3)), &table);
     let id = "2B7D3F4E-5A6B-4C8D-9E0F-1A2B3C4D5E6F";
     let refused = [
-        ("get_session", event("get-session.json", Some(id))),
-        ("delete_session", event("delete-session.json", Some(id))),
-        ("update_session", event("update-session.json", Some(id))),
+        (Verb::GetSession, event("get-session.json", Some(id))),
+        (Verb::DeleteSession, event("delete-session.json", Some(id))),
+        (Verb::UpdateSession, event("update-session.json", Some(id))),
         (
-            "update_session",
+            Verb::UpdateSession,
             with_body(
                 event("update-session-seed.json", None),
                 Some(r#"{"sessionId":"x"}"#),
             ),
         ),
         (
-            "create_session",
+            Verb::CreateSession,
             with_body(
                 event("create-session.json", None),
                 Some(r#"{"currentStep":9}"#),
             ),
         ),
         (
-            "create_session",
+            Verb::CreateSession,
             with_body(event("create-session.json", None), Some("{")),
         ),
     ];
     for (handler, ev) in refused {
         let reply = Reply::from(run_handler(handler, &store, request(&ev)).await);
-        assert_eq!(reply.status.as_u16(), 400, "{handler}: {}", reply.json);
+        assert_eq!(reply.status.as_u16(), 400, "{handler:?}: {}", reply.json);
         assert_eq!(
             log.take(),
             Vec::<String>::new(),
-            "{handler} called DynamoDB for a refused request"
+            "{handler:?} called DynamoDB for a refused request"
         );
     }
 }
