@@ -49,6 +49,16 @@ impl Verb {
         Verb::ALL.into_iter().find(|verb| verb.function() == name)
     }
 
+    /// The verb API Gateway sends `method` on the route `path` (as the template spells it, with
+    /// `{sessionId}`) to.
+    pub fn of_route(method: &str, path: &str) -> Option<Verb> {
+        Verb::ALL.into_iter().find(|verb| {
+            verb.routes()
+                .iter()
+                .any(|r| r.method == method && r.path == path)
+        })
+    }
+
     /// The routes API Gateway sends to it (`list-sessions` only in owned mode).
     pub const fn routes(self) -> &'static [Route] {
         match self {
@@ -123,4 +133,24 @@ macro_rules! serve {
         }))
         .await
     }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_leads_back_to_its_verb_and_no_two_verbs_share_one() {
+        for verb in Verb::ALL {
+            for route in verb.routes() {
+                assert_eq!(Verb::of_route(route.method, route.path), Some(verb));
+            }
+            assert_eq!(Verb::of_function(verb.function()), Some(verb));
+        }
+        assert_eq!(Verb::of_route("GET", "/project-session"), None);
+        assert_eq!(
+            Verb::of_route("PATCH", "/project-session/{sessionId}"),
+            None
+        );
+    }
 }

@@ -18,7 +18,7 @@ use project_session::dynamodb::{client_from_env, item_to_session, session_to_ite
 use project_session::store::memory::MemoryStore;
 use project_session::store::{Page, PageStart, StoreError, StoreList, Updated};
 use project_session::store::{StoreCreate, StoreDelete, StoreGet, StorePing, StoreUpdate};
-use project_session::{handlers, Config, DynamoStore};
+use project_session::{handlers, Config, DynamoStore, Verb};
 use serde_json::{json, Value};
 
 /// A store under test, plus the back doors a test needs to plant and inspect raw items.
@@ -294,19 +294,33 @@ pub async fn call_with<B: Backend>(store: &B, event: &Value, config: &Config) ->
         None => (event, config),
     };
     let req = request(event);
-    let has_id = event.get("pathParameters").is_some();
-    let response = match (req.method().as_str(), has_id) {
-        ("POST", _) => handlers::create_session(store, config, req).await,
-        ("GET", _) if event["rawPath"] == "/health" => handlers::health(store, req).await,
-        ("GET", _) if event["rawPath"] == "/project-sessions" => {
-            handlers::list_sessions(store, config, req).await
-        }
-        ("GET", _) => handlers::get_session(store, config, req).await,
-        ("PUT", _) => handlers::update_session(store, config, req).await,
-        ("DELETE", _) => handlers::delete_session(store, config, req).await,
-        (method, _) => panic!("no route for {method}"),
-    };
-    Reply::from(response)
+    // The route as API Gateway matched it: the event's `routeKey` names the path template.
+    let path = event["routeKey"]
+        .as_str()
+        .and_then(|k| k.split_once(' '))
+        .map(|(_, path)| path);
+    let method = req.method().as_str().to_string();
+    let verb = path
+        .and_then(|path| Verb::of_route(&method, path))
+        .unwrap_or_else(|| panic!("no route for {method} {path:?}"));
+    Reply::from(handle(verb, store, config, req).await)
+}
+
+/// Each verb's handler, as its function's `main.rs` serves it.
+pub async fn handle<B: Backend>(
+    verb: Verb,
+    store: &B,
+    config: &Config,
+    req: Request,
+) -> Response<Body> {
+    match verb {
+        Verb::CreateSession => handlers::create_session(store, config, req).await,
+        Verb::GetSession => handlers::get_session(store, config, req).await,
+        Verb::UpdateSession => handlers::update_session(store, config, req).await,
+        Verb::DeleteSession => handlers::delete_session(store, config, req).await,
+        Verb::ListSessions => handlers::list_sessions(store, config, req).await,
+        Verb::Health => handlers::health(store, req).await,
+    }
 }
 
 #[derive(Debug)]

@@ -11,11 +11,11 @@ use project_session::dynamodb::{
     client_from_env, OperationLog, CREATED_AT, KEY_ATTRIBUTE, OWNER_ATTRIBUTE, OWNER_INDEX,
     OWNER_INDEX_PROJECTION, TTL_ATTRIBUTE,
 };
-use project_session::{handlers, DynamoStore, Verb};
+use project_session::{DynamoStore, Verb};
 use serde_json::Value;
 use yaml_rust2::{Yaml, YamlLoader};
 
-use crate::support::{config, event, owned_config, request, signed_in, with_body, Reply};
+use crate::support::{config, event, handle, owned_config, request, signed_in, with_body, Reply};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -388,21 +388,13 @@ async fn run_handler(verb: Verb, store: &DynamoStore, req: Request) -> Response<
     run_handler_with(verb, store, req, &config()).await
 }
 
-/// Each verb's handler, as its function's `main.rs` serves it.
 async fn run_handler_with(
     verb: Verb,
     store: &DynamoStore,
     req: Request,
     config: &project_session::Config,
 ) -> Response<Body> {
-    match verb {
-        Verb::CreateSession => handlers::create_session(store, config, req).await,
-        Verb::GetSession => handlers::get_session(store, config, req).await,
-        Verb::UpdateSession => handlers::update_session(store, config, req).await,
-        Verb::DeleteSession => handlers::delete_session(store, config, req).await,
-        Verb::ListSessions => handlers::list_sessions(store, config, req).await,
-        Verb::Health => handlers::health(store, req).await,
-    }
+    handle(verb, store, config, req).await
 }
 
 /// A draft to run a verb on, made as `mode` makes it, and a request as API Gateway passes it.
