@@ -2,7 +2,7 @@
 // reload brings the draft back, and creating the project clears it.
 
 import { useState, type ChangeEvent } from 'react';
-import { FIELD_SPECS, hasUnsaved, type FieldName, type ProjectFormData } from '../src';
+import { FIELD_SPECS, hasUnsaved, stepErrors, type FieldName, type ProjectFormData } from '../src';
 import { useProjectSession, type ProjectSession, type UseProjectSessionOptions } from '../src/react';
 import { DraftPicker } from './DraftPicker';
 
@@ -42,25 +42,9 @@ const LABELS = Object.fromEntries(Object.values(FIELDS).flat().map((f) => [f.nam
 
 type Data = Partial<ProjectFormData>;
 
-/** The original design's validateCurrentStep: what must be there before moving on. */
+/** The original design's validateCurrentStep, from the package. */
 function validateStep(step: number, data: Data): Record<string, string> {
-  const errors: Record<string, string> = {};
-  if (step === 1) {
-    if (!data.projectName?.trim()) errors.projectName = 'Project name is required';
-    if (!data.buildingType?.trim()) errors.buildingType = 'Building type is required';
-  }
-  if (step === 2) {
-    if (!data.clientName?.trim()) errors.clientName = 'Client name is required';
-    if (data.clientEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(data.clientEmail)) {
-      errors.clientEmail = 'Enter a valid e-mail address';
-    }
-  }
-  if (step === 3) {
-    if (data.estimatedStartDate && data.estimatedEndDate && data.estimatedEndDate < data.estimatedStartDate) {
-      errors.estimatedEndDate = 'The end is before the start';
-    }
-  }
-  return errors;
+  return stepErrors(step, data) as Record<string, string>;
 }
 
 export function CreateProjectPage(props: { owner?: string; getToken?: UseProjectSessionOptions['getToken'] } = {}) {

@@ -19,8 +19,9 @@ import React, { useState, useEffect } from 'react';
 import { useRouter } from 'next/navigation';
 import Link from 'next/link';
 import { useProjectSession } from '@project-session/web/react'; // changed: was '@/hooks/useProjectSession'
-// added: the seed used ProjectFormData unimported; ProjectSession is the hook's result, for the save status
-import type { ProjectFormData } from '@project-session/web';
+// added: the seed used ProjectFormData unimported and never defined validateCurrentStep (the package's
+// stepErrors holds its rules); ProjectSession is the hook's result, for the save status
+import { stepErrors, type ProjectFormData } from '@project-session/web';
 import type { ProjectSession } from '@project-session/web/react';
 // end added
 
@@ -77,27 +78,9 @@ const CreateProjectPage: React.FC = () => {
     }
   };
 
-  // added: the seed calls validateCurrentStep() but never defines it: what each step needs before "Next"
-  const validateCurrentStep = (): Record<string, string> => {
-    const data = projectData ?? {};
-    const errors: Record<string, string> = {};
-    if (currentStep === 1) {
-      if (!data.projectName?.trim()) errors.projectName = 'Project name is required';
-      if (!data.buildingType?.trim()) errors.buildingType = 'Building type is required';
-    }
-    if (currentStep === 2) {
-      if (!data.clientName?.trim()) errors.clientName = 'Client name is required';
-      if (data.clientEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(data.clientEmail)) {
-        errors.clientEmail = 'Enter a valid e-mail address';
-      }
-    }
-    if (currentStep === 3) {
-      if (data.estimatedStartDate && data.estimatedEndDate && data.estimatedEndDate < data.estimatedStartDate) {
-        errors.estimatedEndDate = 'The end is before the start';
-      }
-    }
-    return errors;
-  };
+  // added: the seed calls validateCurrentStep() but never defines it: what each step needs before "Next",
+  // the package's rules
+  const validateCurrentStep = (): Record<string, string> => stepErrors(currentStep, projectData ?? {}) as Record<string, string>;
   // end added
 
   // From the seed's ProjectDetailsStep ("Step 4"), moved here where setProjectData is, for every step
