@@ -55,6 +55,8 @@ status=0
 (cd web && npm run --silent lint:workflows) || status=$?
 # The npm package: tsdown builds web/dist/, then publint and attw check what npm would publish.
 (cd web && npm run --silent check:package) || status=$?
+# The API's reference page, rendered from openapi.yaml by Redocly into target/docs/api.html.
+(cd web && npm run --silent docs:api) || status=$?
 vitest() { (cd web && npx --no-install vitest run --project "$1" --reporter=default --reporter=json --outputFile.json="$LOCAL/vitest-$1.json"); }
 vitest unit || status=$?
 # The template as CloudFormation receives it, after SAM's translation, for every parameter set.
