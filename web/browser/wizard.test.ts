@@ -13,6 +13,21 @@ function openWizard(webUrl: string, page?: Page): Promise<Page> {
   return open(browser.context(), webUrl, page);
 }
 
+/**
+ * Both tabs name the project within the autosave delay: one save lands, the other finds the
+ * draft changed. Returns the tab that shows the conflict.
+ */
+async function nameInBoth(first: Page, second: Page): Promise<Page> {
+  await first.fill('[name="projectName"]', 'Named in the first tab');
+  await second.fill('[name="projectName"]', 'Named in the second tab');
+  return Promise.any(
+    [first, second].map(async (page) => {
+      await waitForStatus(page, 'conflict');
+      return page;
+    }),
+  );
+}
+
 describe('the demo wizard', () => {
   it('brings back what was typed after a reload (the seed\'s own test)', async () => {
     await seedFlow(await openWizard(main.webUrl), main.apiUrl);
@@ -47,15 +62,7 @@ describe('the demo wizard', () => {
     const first = await openWizard(main.webUrl);
     const second = await openWizard(main.webUrl);
     const id = await sessionId(first);
-    // Both typed within the autosave delay: one save lands, the other finds the draft changed.
-    await first.fill('[name="projectName"]', 'Named in the first tab');
-    await second.fill('[name="projectName"]', 'Named in the second tab');
-    const inConflict = await Promise.any(
-      [first, second].map(async (page) => {
-        await waitForStatus(page, 'conflict');
-        return page;
-      }),
-    );
+    const inConflict = await nameInBoth(first, second);
     const kept = await inConflict.locator('[name="projectName"]').inputValue();
     const other = kept === 'Named in the first tab' ? 'Named in the second tab' : 'Named in the first tab';
     const notice = await inConflict.locator('[data-testid="conflict"]').textContent();
@@ -84,14 +91,7 @@ describe('the demo wizard', () => {
     const first = await open(context, main.webUrl);
     const second = await open(context, main.webUrl);
     const id = await sessionId(first);
-    await first.fill('[name="projectName"]', 'Named in the first tab');
-    await second.fill('[name="projectName"]', 'Named in the second tab');
-    const inConflict = await Promise.any(
-      [first, second].map(async (page) => {
-        await waitForStatus(page, 'conflict');
-        return page;
-      }),
-    );
+    const inConflict = await nameInBoth(first, second);
     expect(await inConflict.locator('[data-testid="set-aside"]').textContent()).toContain('siteArea');
     const kept = await inConflict.locator('[name="projectName"]').inputValue();
     await inConflict.click('button:has-text("Keep mine")');
