@@ -48,6 +48,13 @@ export class Driver {
     return this.send({ type: 'response', reqId, outcome });
   }
 
+  /** The tabs' lock is this tab's, and storage names `storedId` and holds nothing else. */
+  claimed(storedId: string | null): Effect[] {
+    const { lane } = this.state;
+    if (lane.status !== 'busy') throw new Error(`the lane is ${lane.status}`);
+    return this.send({ type: 'claimed', reqId: lane.reqId, storedId, pending: null, ended: [], replaced: {}, records: {} });
+  }
+
   /** Fires the timer of that name the last effects armed. */
   fire(name: string): Effect[] {
     const timer = this.effects.find((e): e is Extract<Effect, { type: 'timer' }> => e.type === 'timer' && e.name === name);

@@ -36,7 +36,7 @@ const phases: Record<Phase, () => Setup> = {
     d.send({ type: 'edit', fields: { squareFootage: -5, clientName: 'Ada' } });
     d.fire('autosave');
     d.answer(failed(404));
-    d.send({ type: 'claimed', reqId: (d.state.lane as { reqId: number }).reqId, storedId: A, pending: null, ended: [], replaced: {}, records: {} });
+    d.claimed(A);
     return {
       d,
       reqId: d.lane().reqId,
@@ -348,7 +348,7 @@ describe('the transition function, around the table', () => {
     // Storage refused the other tab's id; its message still came.
     d.send({ type: 'message', message: { type: 'draft', id: A, replaces: null, reason: 'start' } });
     expect(d.state.phase).toEqual({ name: 'creating', heard: A });
-    d.send({ type: 'claimed', reqId: (d.state.lane as { reqId: number }).reqId, storedId: null, pending: null, ended: [], replaced: {}, records: {} });
+    d.claimed(null);
     expect(d.state.phase).toMatchObject({ name: 'loading', id: A });
     expect(d.lane().request).toEqual({ kind: 'get', id: A });
   });
@@ -358,7 +358,7 @@ describe('the transition function, around the table', () => {
     d.send({ type: 'discard' });
     expect(d.state.phase).toEqual({ name: 'creating', heard: null });
     // Another tab, starting when this one discarded, made B before this tab had the lock.
-    d.send({ type: 'claimed', reqId: (d.state.lane as { reqId: number }).reqId, storedId: B, pending: null, ended: [], replaced: {}, records: {} });
+    d.claimed(B);
     expect(d.state.phase).toMatchObject({ name: 'loading', id: B });
     expect(d.lane().request).toEqual({ kind: 'get', id: B });
   });

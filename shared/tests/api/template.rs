@@ -385,16 +385,7 @@ fn the_api_lets_a_browser_send_if_match_and_read_the_etag() {
 }
 
 async fn run_handler(verb: Verb, store: &DynamoStore, req: Request) -> Response<Body> {
-    run_handler_with(verb, store, req, &config()).await
-}
-
-async fn run_handler_with(
-    verb: Verb,
-    store: &DynamoStore,
-    req: Request,
-    config: &project_session::Config,
-) -> Response<Body> {
-    handle(verb, store, config, req).await
+    handle(verb, store, &config(), req).await
 }
 
 /// A draft to run a verb on, made as `mode` makes it, and a request as API Gateway passes it.
@@ -409,11 +400,11 @@ async fn draft_and_event(store: &DynamoStore, mode: Mode, fixture: &str, sub: &s
             .await,
         ),
         Mode::Owned => Reply::from(
-            run_handler_with(
+            handle(
                 Verb::CreateSession,
                 store,
-                request(&signed_in(event("create-session.json", None), sub)),
                 &owned_config(),
+                request(&signed_in(event("create-session.json", None), sub)),
             )
             .await,
         ),
@@ -473,7 +464,7 @@ async fn operations_match_policies(mode: Mode) {
                 f.binary
             );
             log.take();
-            let reply = Reply::from(run_handler_with(verb, &logged, request(&ev), &config).await);
+            let reply = Reply::from(handle(verb, &logged, &config, request(&ev)).await);
             assert!(
                 reply.status.is_success(),
                 "{mode:?} {fixture}: {}",
