@@ -7,8 +7,8 @@
 # Overridable: PORT (9000), DYNAMODB_PORT (8000), WEB_PORT (5173), TABLE_NAME (project-sessions),
 # SESSION_TTL (86400), SESSION_MAX_LIFETIME (604800), SESSION_MAX_ATTEMPTS (3),
 # CONCURRENCY (8 requests per function at once), AUTH_MODE (none; jwt: owned drafts, with a
-# local token issuer and API Gateway's JWT check in scripts/local_gateway.py),
-# MAX_DRAFTS_PER_OWNER (20).
+# local token issuer and API Gateway's JWT authorizer in scripts/local_gateway.py),
+# MAX_DRAFTS_PER_OWNER (20), ALLOWED_ORIGINS (origins allowed besides the demo's, comma-separated).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -31,7 +31,7 @@ port_free "$DYNAMODB_PORT" || die "port $DYNAMODB_PORT is in use: set DYNAMODB_P
 port_free "$WEB_PORT" || die "port $WEB_PORT is in use: set WEB_PORT to another"
 install_dynamodb_local
 install_web_deps
-install_python_tools cargo-lambda
+install_python_tools cargo-lambda pyyaml
 # Vite's cache (pre-bundled deps, and the lock that allows one server per cache) is per run,
 # so that tests can run several copies of this script at once.
 VITE_CACHE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/project-session-vite.XXXXXX")
@@ -42,11 +42,12 @@ start_dynamodb_local "$DYNAMODB_PORT"
 use_dynamodb_local "$DYNAMODB_PORT"
 cargo run --quiet -p project-session --example local-table
 
-# Lambda runs concurrent requests in separate instances; --concurrency lets two tabs do the same.
-# watch listens on a port of its own behind scripts/watch-guard.py, which keeps bursts from
-# wedging it (scripts/upstream/cargo-lambda-watch-deadlock/).
-WATCH_PORT=$(free_port)
-cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$WATCH_PORT" --concurrency "$CONCURRENCY" \
+# API Gateway as template.yaml declares it (routes, CORS, payload 2.0, the JWT authorizer in
+# owned mode) in front of `cargo lambda watch`, which it starts, and starts again after any edit
+# of the functions' code (scripts/local_gateway.py). Lambda runs concurrent requests in separate
+# instances; --concurrency lets two tabs do the same.
+ALLOWED_ORIGINS="http://localhost:$WEB_PORT,http://127.0.0.1:$WEB_PORT${ALLOWED_ORIGINS:+,$ALLOWED_ORIGINS}" \
+  python3 scripts/local_gateway.py "$PORT" -- --concurrency "$CONCURRENCY" \
   --env-var "TABLE_NAME=$TABLE_NAME" --env-var "SESSION_TTL=$SESSION_TTL" \
   --env-var "SESSION_MAX_LIFETIME=$SESSION_MAX_LIFETIME" \
   --env-var "SESSION_MAX_ATTEMPTS=$SESSION_MAX_ATTEMPTS" \
@@ -55,8 +56,6 @@ cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$WATCH_PORT" --conc
   --env-var "AWS_REGION=$AWS_REGION" --env-var "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID" \
   --env-var "AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY" &
 PIDS+=($!)
-python3 scripts/watch-guard.py "$PORT" "$WATCH_PORT" &
-PIDS+=($!)
 # The demo calls the API cross-origin, as a frontend on another host calls API Gateway.
 (cd web && WEB_PORT=$WEB_PORT VITE_API_URL="http://localhost:$PORT" VITE_AUTH_MODE=$AUTH_MODE \
   VITE_CACHE_DIR=$VITE_CACHE_DIR \
@@ -64,7 +63,7 @@ PIDS+=($!)
 PIDS+=($!)
 echo "API on http://localhost:$PORT: building and starting every function once" >&2
 # Every function once, so that no first request waits for a build. Tests wait for "ready:".
-python3 scripts/warm.py "http://127.0.0.1:$PORT" Cargo.toml || die "a function did not start (see above)"
+python3 scripts/warm.py "http://127.0.0.1:$PORT" || die "a function did not start (see above)"
 echo "ready: API on http://localhost:$PORT, demo wizard on http://localhost:$WEB_PORT; Ctrl-C stops everything" >&2
 # Whichever stops first ends the run, and the trap stops the others.
 wait -n "${PIDS[@]}"

@@ -14,6 +14,7 @@ CARGO_LAMBDA_VERSION=1.9.2
 SAM_CLI_VERSION=1.170.0
 CFN_LINT_VERSION=1.58.0
 SCHEMATHESIS_VERSION=4.32.5
+PYYAML_VERSION=6.0.4
 
 die() { echo "error: $*" >&2; exit 1; }
 
@@ -121,7 +122,7 @@ use_dynamodb_local() {
 
 # cargo-lambda, the SAM CLI and cfn-lint in one virtual environment: cargo-lambda finds the zig
 # it installs through the first python3 on PATH, so SAM must run from the same environment.
-# install_python_tools cargo-lambda [aws-sam-cli cfn-lint schemathesis]
+# install_python_tools cargo-lambda [pyyaml aws-sam-cli cfn-lint schemathesis]
 install_python_tools() {
   local wanted=() name version
   [ -x "$VENV/bin/python3" ] || python3 -m venv "$VENV" || die "python3 -m venv failed (apt-get install python3-venv)"
@@ -131,6 +132,7 @@ install_python_tools() {
       aws-sam-cli) version=$SAM_CLI_VERSION ;;
       cfn-lint) version=$CFN_LINT_VERSION ;;
       schemathesis) version=$SCHEMATHESIS_VERSION ;;
+      pyyaml) version=$PYYAML_VERSION ;;
     esac
     # Not `pip show | grep -q`: with pipefail, grep's early exit would fail the pipeline.
     [[ "$("$VENV/bin/python3" -m pip show "$name" 2>/dev/null)" == *"Version: $version"* ]] || wanted+=("$name==$version")

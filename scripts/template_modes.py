@@ -22,8 +22,6 @@ import shlex
 import sys
 from pathlib import Path
 
-from cfnlint.decode import cfn_yaml
-
 import deploy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,6 +229,8 @@ def main():
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in [*out_dir.glob("template-*.json"), *out_dir.glob("translated-*.json")]:
         stale.unlink()
+    from cfnlint.decode import cfn_yaml
+
     template = json.loads(json.dumps(cfn_yaml.load(str(ROOT / "template.yaml"))))
     for name, overrides in all_sets().items():
         resolved = for_set(template, overrides)

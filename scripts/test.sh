@@ -10,7 +10,7 @@ cd "$ROOT"
 
 require_tools cargo java npm python3 openssl
 install_dynamodb_local
-install_python_tools cargo-lambda aws-sam-cli cfn-lint schemathesis
+install_python_tools cargo-lambda pyyaml aws-sam-cli cfn-lint schemathesis
 install_web_deps
 install_chromium
 export CHROMIUM_PATH

@@ -1,20 +1,21 @@
-"""Calls every function that `cargo lambda watch` routes (Cargo.toml's router) once, so that no
-user's or test's first request waits for `cargo run` to build and start a function.
+"""Calls every function the local API routes to (template.yaml's routes, as
+scripts/local_gateway.py reads them) once, so that no user's or test's first request waits for
+`cargo run` to build and start a function.
 
-Usage: warm.py BASE_URL CARGO_TOML. Each call is answered by the function without a write: the
+Usage: warm.py BASE_URL. Each call is answered by the function without a write: the
 id is one no draft has, and a body is a JSON array, which no route takes (400).
 """
 
 import json
-import os
 import socket
 import sys
 import time
-import tomllib
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+
+import local_gateway
 
 # The first call to a function compiles it: minutes on a fresh, busy machine.
 FIRST_CALL_TIMEOUT = 1800
@@ -37,8 +38,6 @@ def wait_until_listening(base: str) -> None:
 
 def local_token(base: str) -> str | None:
     """Owned mode (AUTH_MODE=jwt): a token of the local issuer (scripts/local_gateway.py)."""
-    if os.environ.get("AUTH_MODE") != "jwt":
-        return None
     request = urllib.request.Request(
         base + "/local-auth/token", data=json.dumps({"sub": "warm-up"}).encode(), method="POST",
         headers={"Content-Type": "application/json"},
@@ -55,11 +54,11 @@ def call(base: str, method: str, path: str, token: str | None = None) -> tuple[i
     request = urllib.request.Request(base + path, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=CALL_TIMEOUT) as response:
-            status, text, guard = response.status, response.read(), response.headers.get("X-Watch-Guard")
+            status, text, own = response.status, response.read(), response.headers.get("X-Local-Gateway")
     except urllib.error.HTTPError as error:
-        status, text, guard = error.code, error.read(), error.headers.get("X-Watch-Guard")
-    if guard:
-        # scripts/watch-guard.py answered, not a function: watch is not listening yet.
+        status, text, own = error.code, error.read(), error.headers.get("X-Local-Gateway")
+    if own:
+        # scripts/local_gateway.py answered, not a function: watch is not listening yet.
         return status, None
     try:
         return status, json.loads(text)
@@ -75,35 +74,32 @@ def answered_by_a_function(body: object) -> bool:
 
 
 def main() -> None:
-    base, cargo_toml = sys.argv[1], sys.argv[2]
-    with open(cargo_toml, "rb") as f:
-        router = tomllib.load(f)["workspace"]["metadata"]["lambda"]["watch"]["router"]
+    base = sys.argv[1]
+    api = local_gateway.api_from_environment()
     wait_until_listening(base)
-    token = local_token(base)
+    token = local_token(base) if api.authorizer else None
     warmed = set()
-    for path, routes in router.items():
-        for route in routes:
-            function = route["function"]
-            if function in warmed:
-                continue
-            method = route["method"]
-            concrete = path.replace("{sessionId}", str(uuid.uuid4()))
-            deadline = time.monotonic() + FIRST_CALL_TIMEOUT
-            while True:
-                try:
-                    status, body = call(base, method, concrete, token)
-                except TimeoutError:
-                    # Still building, or the request was lost in watch: ask again.
-                    status, body = 0, None
-                except OSError as error:
-                    sys.exit(f"warm.py: {method} {path} ({function}) got no answer: {error}")
-                # The guard's own answer (watch still starting, on a cold build): ask again.
-                if body is not None or time.monotonic() > deadline:
-                    break
-                time.sleep(1)
-            if not answered_by_a_function(body):
-                sys.exit(f"warm.py: {method} {path} ({function}) answered {status}: {body!r}")
-            warmed.add(function)
+    for route in api.routes:
+        function, method, path = route.function, route.method, route.path
+        if function in warmed:
+            continue
+        concrete = path.replace("{sessionId}", str(uuid.uuid4()))
+        deadline = time.monotonic() + FIRST_CALL_TIMEOUT
+        while True:
+            try:
+                status, body = call(base, method, concrete, token)
+            except TimeoutError:
+                # Still building, or the request was lost in watch: ask again.
+                status, body = 0, None
+            except OSError as error:
+                sys.exit(f"warm.py: {method} {path} ({function}) got no answer: {error}")
+            # The gateway's own answer (watch still starting, on a cold build): ask again.
+            if body is not None or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        if not answered_by_a_function(body):
+            sys.exit(f"warm.py: {method} {path} ({function}) answered {status}: {body!r}")
+        warmed.add(function)
     print(f"warmed {len(warmed)} functions: {', '.join(sorted(warmed))}", file=sys.stderr)
 
 

@@ -143,8 +143,8 @@ fn now_millis() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// The route as API Gateway names it; under `cargo lambda watch` the route key is
-/// `$default`, so it is rebuilt from the method and the path parameters.
+/// The route as API Gateway names it; an event without one (`$default`, as `cargo lambda
+/// invoke` and watch's own router send) has it rebuilt from the method and path parameters.
 fn route(req: &Request) -> String {
     if let Some(RequestContext::ApiGatewayV2(ctx)) = req.request_context_ref() {
         if let Some(key) = ctx.route_key.as_deref().filter(|k| *k != "$default") {

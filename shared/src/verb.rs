@@ -1,6 +1,6 @@
 //! The API's verbs, written once: each verb's Lambda function, the routes API Gateway sends it
 //! and the DynamoDB actions its IAM policy grants. A function's `main.rs` serves its verb;
-//! `template.yaml`, `Cargo.toml`'s router for `cargo lambda watch`, the tests' routers and the
+//! `template.yaml` (whose routes the local API Gateway serves), the tests' routers and the
 //! benchmark are derived from `Verb::ALL` or checked against it.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

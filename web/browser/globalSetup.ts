@@ -26,8 +26,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const teardown = async () => {
     await Promise.all([...stacks.map((stack) => stack.stop()), nextjs?.stop()]);
   };
+  // The Next.js example calls the main stack's API from its own origin, which the local API
+  // Gateway allows as the deployed one allows AllowedOrigins (CORS).
+  const nextjsPort = await freePort();
   try {
-    stacks.push(await startStack('browser'));
+    stacks.push(await startStack('browser', { ALLOWED_ORIGINS: `http://127.0.0.1:${nextjsPort}` }));
     stacks.push(await startStack('browser-short-ttl', { SESSION_TTL: '3' }));
     stacks.push(await startStack('browser-owned', { AUTH_MODE: 'jwt' }));
   } catch (error) {
@@ -39,7 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('main', { apiUrl: main.apiUrl, webUrl: main.webUrl });
   project.provide('shortTtl', { apiUrl: shortTtl.apiUrl, webUrl: shortTtl.webUrl });
   try {
-    nextjs = await startNextjs(main.apiUrl);
+    nextjs = await startNextjs(main.apiUrl, nextjsPort);
     project.provide('nextjs', { url: nextjs.url });
   } catch (error) {
     project.provide('nextjs', { error: String(error instanceof Error ? error.message : error) });
@@ -51,16 +54,15 @@ const NEXTJS = join(ROOT, 'examples', 'nextjs');
 
 /**
  * `next start` of examples/nextjs as `next build` left it (scripts/test.sh builds it first), on a
- * free port, with the API's URL in PROJECT_SESSION_API_URL, read at request time.
+ * `port`, with the API's URL in PROJECT_SESSION_API_URL, read at request time.
  */
-async function startNextjs(apiUrl: string): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startNextjs(apiUrl: string, port: number): Promise<{ url: string; stop: () => Promise<void> }> {
   const next = join(NEXTJS, 'node_modules', '.bin', 'next');
   if (!existsSync(next) || !existsSync(join(NEXTJS, '.next', 'BUILD_ID'))) {
     throw new Error(
       'examples/nextjs is not built: run examples/nextjs/scripts/install-package.sh, then `npx next build` in examples/nextjs',
     );
   }
-  const port = await freePort();
   const log = join(ROOT, '.local', 'nextjs-start.log');
   writeFileSync(log, '');
   const out = createWriteStream(log, { flags: 'a' });

@@ -73,30 +73,21 @@ const phases: Record<Phase, () => Setup> = {
 
 function outcomeFor(name: OutcomeName, setup: Setup): Outcome {
   const details = setup.refused ? { [`projectData.${setup.refused}`]: 'is not allowed' } : { sessionId: 'must be a UUID v4' };
-  switch (name) {
-    case '2xx':
-      return ok(setup.okValue);
-    case '400 with details':
-      return failed(400, { details });
-    case '404':
-      return failed(404);
-    case '412':
-      return failed(412, { currentVersion: 9 });
-    case '413':
-      return failed(413);
-    case '415':
-      return failed(415);
-    case '429':
-      return failed(429, { retryAfter: 2 });
-    case '403':
-      return failed(403);
-    case '500':
-      return failed(500);
-    case 'a network error':
-      return failed(0);
-    case 'a timeout':
-      return failed(0, {}, { timedOut: true });
-  }
+  const bare = (status: number) => () => failed(status);
+  const outcomes: Record<OutcomeName, () => Outcome> = {
+    '2xx': () => ok(setup.okValue),
+    '400 with details': () => failed(400, { details }),
+    '404': bare(404),
+    '412': () => failed(412, { currentVersion: 9 }),
+    '413': bare(413),
+    '415': bare(415),
+    '429': () => failed(429, { retryAfter: 2 }),
+    '403': bare(403),
+    '500': bare(500),
+    'a network error': bare(0),
+    'a timeout': () => failed(0, {}, { timedOut: true }),
+  };
+  return outcomes[name]();
 }
 
 interface Expected {
@@ -113,20 +104,23 @@ const gone: Expected = { next: 'claim', id: 'kept', edits: 'kept', status: 'savi
 const deleteDone: Expected = { next: 'nothing', id: 'cleared', edits: 'dropped', status: 'idle' };
 const deleteRetry: Expected = { next: 'delete retry', id: 'cleared', edits: 'dropped', status: 'idle' };
 
+// A read (the draft's load, and the read before a merge) answers alike.
+const readAnswers: Record<OutcomeName, Expected> = {
+  '2xx': { next: 'PUT', id: 'kept', edits: 'kept', status: 'saving' },
+  '400 with details': refusedRetry,
+  '404': gone,
+  '412': transientRetry,
+  '413': refusedRetry,
+  '415': refusedRetry,
+  '429': transientRetry,
+  '403': refusedRetry,
+  '500': transientRetry,
+  'a network error': transientRetry,
+  'a timeout': transientRetry,
+};
+
 const TABLE: Record<Phase, Record<OutcomeName, Expected>> = {
-  load: {
-    '2xx': { next: 'PUT', id: 'kept', edits: 'kept', status: 'saving' },
-    '400 with details': refusedRetry,
-    '404': gone,
-    '412': transientRetry,
-    '413': refusedRetry,
-    '415': refusedRetry,
-    '429': transientRetry,
-    '403': refusedRetry,
-    '500': transientRetry,
-    'a network error': transientRetry,
-    'a timeout': transientRetry,
-  },
+  load: readAnswers,
   create: {
     '2xx': { next: 'nothing', id: 'changed', edits: 'saved', status: 'saved' },
     '400 with details': { next: 'POST', id: 'kept', edits: 'held', status: 'saving' },
@@ -153,19 +147,7 @@ const TABLE: Record<Phase, Record<OutcomeName, Expected>> = {
     'a network error': transientRetry,
     'a timeout': transientRetry,
   },
-  'merge-read': {
-    '2xx': { next: 'PUT', id: 'kept', edits: 'kept', status: 'saving' },
-    '400 with details': refusedRetry,
-    '404': gone,
-    '412': transientRetry,
-    '413': refusedRetry,
-    '415': refusedRetry,
-    '429': transientRetry,
-    '403': refusedRetry,
-    '500': transientRetry,
-    'a network error': transientRetry,
-    'a timeout': transientRetry,
-  },
+  'merge-read': readAnswers,
   delete: {
     '2xx': deleteDone,
     '400 with details': deleteDone,
@@ -256,6 +238,17 @@ describe('the transition function, every phase answered with every class of outc
   });
 });
 
+
+/** A loaded draft whose save of `clientName` lost its reply, was sent again and met a 412 at version 4. */
+function resentSaveMeets412() {
+  const d = loaded();
+  d.send({ type: 'edit', fields: { clientName: 'Ada' } });
+  d.fire('autosave');
+  d.answer(failed(0, {}, { timedOut: true }));
+  d.fire('retry');
+  d.answer(failed(412, { currentVersion: 4 }));
+  return d;
+}
 describe('the transition function, around the table', () => {
   it('retries a create with the same idempotency key, so a lost reply does not leave a second draft', () => {
     const setup = phases.create();
@@ -306,12 +299,7 @@ describe('the transition function, around the table', () => {
   });
 
   it('recognises its own write when a retried save meets a 412 at the version that save produced', () => {
-    const d = loaded();
-    d.send({ type: 'edit', fields: { clientName: 'Ada' } });
-    d.fire('autosave');
-    d.answer(failed(0, {}, { timedOut: true }));
-    d.fire('retry');
-    d.answer(failed(412, { currentVersion: 4 }));
+    const d = resentSaveMeets412();
     d.answer(ok(session(A, 4, { projectName: 'Riverside', clientName: 'Ada' })));
     expect(d.state).toMatchObject({ changedElsewhere: false, conflicts: [], edits: {}, phase: { name: 'editing', version: 4 } });
     expect(saveStatus(d.state)).toBe('saved');
@@ -319,12 +307,7 @@ describe('the transition function, around the table', () => {
   });
 
   it('does not take another tab\'s single save for its own when the fields differ', () => {
-    const d = loaded();
-    d.send({ type: 'edit', fields: { clientName: 'Ada' } });
-    d.fire('autosave');
-    d.answer(failed(0, {}, { timedOut: true }));
-    d.fire('retry');
-    d.answer(failed(412, { currentVersion: 4 }));
+    const d = resentSaveMeets412();
     d.answer(ok(session(A, 4, { projectName: 'Riverside', buildingType: 'office' })));
     expect(d.state.changedElsewhere).toBe(true);
     expect(nextOf(d.effects, 0)).toBe('PUT');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces cargo-lambda watch's deadlock (README.md here): starts `cargo lambda watch` alone,
-# without scripts/watch-guard.py, sends BURST concurrent GET /health (200), then asks once more.
+# without scripts/local_gateway.py, sends BURST concurrent GET /health (200), then asks once more.
 # Exits 1 when watch no longer answers (the bug), 0 when it does. No AWS account, no DynamoDB:
 # the health function answers 503 quickly when DynamoDB is unreachable, which is enough.
 set -euo pipefail

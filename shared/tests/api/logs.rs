@@ -5,41 +5,22 @@
 use lambda_http::{Body, Response};
 use project_session::logging::{self, Format, LogBuffer};
 use project_session::observe::RequestReport;
-use project_session::{handlers, DynamoStore};
+use project_session::DynamoStore;
 use serde_json::{json, Value};
 use tracing_subscriber::filter::LevelFilter;
 use uuid::Uuid;
 
-use crate::support::{config, dynamodb, event, request, with_body};
+use crate::support::{config, dynamodb, event, handle, request, verb_of, with_body};
 
 /// One request as a function serves it: the handler inside the request report.
 async fn serve(store: &DynamoStore, event: &Value) -> Response<Body> {
     let report = RequestReport::from_env("logs-test");
     let config = config();
     let req = request(event);
-    let answer = match req.method().as_str() {
-        "POST" => {
-            report
-                .observe(req, |req| handlers::create_session(store, &config, req))
-                .await
-        }
-        "GET" => {
-            report
-                .observe(req, |req| handlers::get_session(store, &config, req))
-                .await
-        }
-        "PUT" => {
-            report
-                .observe(req, |req| handlers::update_session(store, &config, req))
-                .await
-        }
-        "DELETE" => {
-            report
-                .observe(req, |req| handlers::delete_session(store, &config, req))
-                .await
-        }
-        method => panic!("no route for {method}"),
-    };
+    let verb = verb_of(event);
+    let answer = report
+        .observe(req, |req| handle(verb, store, &config, req))
+        .await;
     answer.expect("the report never fails")
 }
 

@@ -293,17 +293,15 @@ pub async fn call_with<B: Backend>(store: &B, event: &Value, config: &Config) ->
         ),
         None => (event, config),
     };
-    let req = request(event);
-    // The route as API Gateway matched it: the event's `routeKey` names the path template.
-    let path = event["routeKey"]
-        .as_str()
-        .and_then(|k| k.split_once(' '))
-        .map(|(_, path)| path);
-    let method = req.method().as_str().to_string();
-    let verb = path
-        .and_then(|path| Verb::of_route(&method, path))
-        .unwrap_or_else(|| panic!("no route for {method} {path:?}"));
-    Reply::from(handle(verb, store, config, req).await)
+    Reply::from(handle(verb_of(event), store, config, request(event)).await)
+}
+
+/// The verb API Gateway routes `event` to: its `routeKey` names the method and path template.
+pub fn verb_of(event: &Value) -> Verb {
+    let key = event["routeKey"].as_str().unwrap_or_default();
+    key.split_once(' ')
+        .and_then(|(method, path)| Verb::of_route(method, path))
+        .unwrap_or_else(|| panic!("no route for {key:?}"))
 }
 
 /// Each verb's handler, as its function's `main.rs` serves it.

@@ -4,37 +4,33 @@
 
 use std::process::Command;
 
-use crate::stack::{root, Stack};
+use crate::stack::{agent, local_token, root, Stack};
 
 #[test]
 fn the_api_served_locally_matches_openapi_yaml() {
     let stack = Stack::start("contract");
-    schemathesis(&stack, &[]);
+    // The list exists in owned mode only; here it is API Gateway's 404 (`gateway.rs`).
+    schemathesis(&stack, &["--exclude-operation-id", "listSessions"]);
 }
 
 /// Owned mode, signed in through the local token issuer; the cap raised, as Schemathesis makes
 /// hundreds of drafts.
 #[test]
 fn the_owned_api_served_locally_matches_openapi_yaml() {
-    let stack = Stack::start_with(
-        "contract-owned",
-        &[("AUTH_MODE", "jwt"), ("MAX_DRAFTS_PER_OWNER", "100000")],
-    );
-    let agent = crate::stack::agent();
-    let (status, _, token) = crate::stack::call(
-        &agent,
-        "POST",
-        &format!("{}/local-auth/token", stack.base),
-        Some(serde_json::json!({"sub": "contract", "expiresIn": 86400})),
-        &[],
-    )
-    .expect("a local token");
-    assert_eq!(status, 200, "{token}");
-    let bearer = format!(
-        "Authorization: Bearer {}",
-        token["access_token"].as_str().unwrap()
-    );
+    let stack = Stack::start_owned("contract-owned", 100_000);
+    let token = local_token(&agent(), &stack.base, "contract", 86400);
+    let bearer = format!("Authorization: Bearer {token}");
     schemathesis(&stack, &["--header", &bearer]);
+}
+
+/// A fixed seed, so that a run is repeatable; `SCHEMATHESIS_SEED=random` draws a new one (the
+/// report prints it) and `SCHEMATHESIS_SEED=N` repeats that run.
+fn seed() -> Vec<String> {
+    match std::env::var("SCHEMATHESIS_SEED").as_deref() {
+        Ok("random") => vec![],
+        Ok(seed) => vec!["--seed".into(), seed.into()],
+        Err(_) => vec!["--seed".into(), "20261128".into()],
+    }
 }
 
 fn schemathesis(stack: &Stack, extra: &[&str]) {
@@ -58,19 +54,14 @@ fn schemathesis(stack: &Stack, extra: &[&str]) {
             "2",
             "--no-color",
         ])
-        // The coverage phase hits internal errors of Schemathesis on this Python; the others
-        // generate valid and invalid requests and walk the links.
+        // Not the coverage phase: in Schemathesis 4.32.5 it fails with an internal KeyError in
+        // about one run in three here, and counts `If-Match: 0` and `Idempotency-Key: 0` as
+        // schema-valid although both headers' patterns exclude them. The others generate valid
+        // and invalid requests and walk the links.
         .args(["--phases", "examples,fuzzing,stateful"])
-        .args([
-            "--max-examples",
-            "100",
-            "--seed",
-            "20261128",
-            "--request-timeout",
-            "30",
-        ])
-        // Nothing may be written inside the workspace: `cargo lambda watch` restarts every
-        // function on a change, dropping the requests in flight.
+        .args(["--max-examples", "100", "--request-timeout", "30"])
+        .args(seed())
+        // Schemathesis' files stay out of the checkout.
         .current_dir(std::env::temp_dir())
         .args(["--generation-database", "none"])
         .args(extra)

@@ -153,7 +153,7 @@ fn the_deploy_smoke_test_passes_against_the_local_api() {
 /// the domain's endpoint without DNS (`SMOKE_CONNECT_TO`).
 #[test]
 fn the_deploy_smoke_test_gets_its_own_token_in_owned_mode_and_reaches_a_custom_domain() {
-    let stack = Stack::start_with("smoke-owned", &[("AUTH_MODE", "jwt")]);
+    let stack = Stack::start_owned("smoke-owned", 20);
     let port = stack.base.rsplit(':').next().unwrap().to_string();
     let domain = format!("http://api.smoke.invalid:{port}");
     let smoke = |credentials: &[(&str, String)]| {

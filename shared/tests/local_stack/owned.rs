@@ -4,14 +4,11 @@
 
 use serde_json::{json, Value};
 
-use crate::stack::{agent, call, Stack};
+use crate::stack::{agent, call, local_token, Stack};
 
 #[test]
 fn owned_mode_checks_tokens_before_any_function_and_keeps_each_draft_to_its_owner() {
-    let stack = Stack::start_with(
-        "owned",
-        &[("AUTH_MODE", "jwt"), ("MAX_DRAFTS_PER_OWNER", "2")],
-    );
+    let stack = Stack::start_owned("owned", 2);
     let agent = agent();
     let base = &stack.base;
     let send = |method: &str, path: &str, body: Option<Value>, token: Option<&str>| {
@@ -23,16 +20,7 @@ fn owned_mode_checks_tokens_before_any_function_and_keeps_each_draft_to_its_owne
         call(&agent, method, &format!("{base}{path}"), body, &headers)
             .unwrap_or_else(|e| panic!("{method} {path}: {e}\n{}", stack.log_text()))
     };
-    let token = |sub: &str, seconds: u64| -> String {
-        let (status, _, body) = send(
-            "POST",
-            "/local-auth/token",
-            Some(json!({"sub": sub, "expiresIn": seconds})),
-            None,
-        );
-        assert_eq!(status, 200, "{body}");
-        body["access_token"].as_str().unwrap().to_string()
-    };
+    let token = |sub: &str, seconds: u64| local_token(&agent, base, sub, seconds);
     let ada = token("ada", 3600);
     let bob = token("bob", 3600);
 

@@ -35,6 +35,15 @@ impl Stack {
         Self::start_with(name, &[])
     }
 
+    /// Owned mode (`AUTH_MODE=jwt`), each person allowed `max_drafts` live drafts.
+    pub fn start_owned(name: &str, max_drafts: u32) -> Stack {
+        let cap = max_drafts.to_string();
+        Self::start_with(
+            name,
+            &[("AUTH_MODE", "jwt"), ("MAX_DRAFTS_PER_OWNER", &cap)],
+        )
+    }
+
     /// With more of the script's settings (e.g. `AUTH_MODE=jwt`).
     pub fn start_with(name: &str, env: &[(&str, &str)]) -> Stack {
         // A test that failed with the stack up poisons the lock; the next one may still go.
@@ -181,4 +190,21 @@ pub fn call(
     let json =
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("{method} {url}: not JSON: {text}"));
     Ok((status, etag, json))
+}
+
+/// A token of the local issuer for `sub` (owned mode: `AUTH_MODE=jwt`), valid `seconds`.
+pub fn local_token(agent: &Agent, base: &str, sub: &str, seconds: u64) -> String {
+    let (status, _, body) = call(
+        agent,
+        "POST",
+        &format!("{base}/local-auth/token"),
+        Some(serde_json::json!({"sub": sub, "expiresIn": seconds})),
+        &[],
+    )
+    .expect("the local issuer answers");
+    assert_eq!(status, 200, "{body}");
+    body["access_token"]
+        .as_str()
+        .expect("an access_token")
+        .to_string()
 }
