@@ -753,14 +753,14 @@ macro_rules! store_suite {
                 let id = create(&*store, None).await;
                 let mut ev = event("get-session.json", Some(&id));
                 ev["requestContext"]["http"]["method"] = json!("PATCH");
-                let reply = Reply::from(handlers::get_session(&*store, &config(), request(&ev)).await);
+                let reply = Reply::from(handlers::get_session(store.store(), &config(), request(&ev)).await);
                 assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
                 assert_eq!(reply.headers["allow"], "GET");
                 assert_eq!(reply.json, json!({"error": "Method not allowed"}));
                 let mut ev = event("update-session.json", Some(&id));
                 ev["requestContext"]["http"]["method"] = json!("POST");
                 let reply =
-                    Reply::from(handlers::update_session(&*store, &config(), request(&ev)).await);
+                    Reply::from(handlers::update_session(store.store(), &config(), request(&ev)).await);
                 assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
                 assert_eq!(reply.headers["allow"], "PUT");
                 assert_eq!(get(&*store, &id).await.json["version"], 1);
@@ -896,11 +896,11 @@ macro_rules! store_suite {
                     &config().policy,
                 );
                 let token = CreateToken::random();
-                let first = store.create(&session, &token).await.expect("created");
-                let again = store.create(&session, &token).await.expect("its own draft");
+                let first = store.store().create(&session, &token).await.expect("created");
+                let again = store.store().create(&session, &token).await.expect("its own draft");
                 assert_eq!(again, first);
                 assert!(matches!(
-                    store.create(&session, &CreateToken::random()).await,
+                    store.store().create(&session, &CreateToken::random()).await,
                     Err(StoreError::AlreadyExists)
                 ));
             }

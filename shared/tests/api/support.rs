@@ -12,19 +12,31 @@ use lambda_http::http::{HeaderMap, StatusCode};
 use lambda_http::{Body, Request, Response};
 use project_session::config::AuthMode;
 use project_session::domain::{
-    ExpiryPolicy, Field, FieldValue, NewSession, Owner, Session, SessionId, SessionPatch,
+    ExpiryPolicy, Field, FieldValue, NewSession, Owner, Session, SessionId,
 };
 use project_session::dynamodb::{client_from_env, item_to_session, session_to_item, KEY_ATTRIBUTE};
 use project_session::store::memory::MemoryStore;
-use project_session::store::{Page, PageStart, StoreError, StoreList, Updated};
+use project_session::store::StoreList;
 use project_session::store::{StoreCreate, StoreDelete, StoreGet, StorePing, StoreUpdate};
 use project_session::{handlers, Config, DynamoStore, Verb};
 use serde_json::{json, Value};
 
-/// A store under test, plus the back doors a test needs to plant and inspect raw items.
-pub trait Backend:
-    StoreCreate + StoreGet + StoreUpdate + StoreDelete + StoreList + StorePing + Send + Sync + 'static
+/// Every capability the handlers ask of a store.
+pub trait Store:
+    StoreCreate + StoreGet + StoreUpdate + StoreDelete + StoreList + StorePing + Send + Sync
 {
+}
+
+impl<S> Store for S where
+    S: StoreCreate + StoreGet + StoreUpdate + StoreDelete + StoreList + StorePing + Send + Sync
+{
+}
+
+/// A store under test, plus the back doors a test needs to plant and inspect raw items.
+pub trait Backend: Send + Sync + 'static {
+    /// The store the handlers run on.
+    type Store: Store;
+    fn store(&self) -> &Self::Store;
     /// Stores a session as is, expired or not, as a lagging TTL sweep leaves it.
     fn plant(&self, session: Session) -> impl Future<Output = ()> + Send;
     /// The stored draft, live or expired (not one that was deleted).
@@ -54,78 +66,11 @@ impl<S> Owned<S> {
     }
 }
 
-impl<S: StoreCreate + Sync> StoreCreate for Owned<S> {
-    async fn create(
-        &self,
-        session: &Session,
-        token: &project_session::domain::CreateToken,
-    ) -> Result<Session, StoreError> {
-        self.store.create(session, token).await
-    }
-}
-
-impl<S: StoreGet + Sync> StoreGet for Owned<S> {
-    async fn get(
-        &self,
-        id: SessionId,
-        owner: Option<&Owner>,
-        now: DateTime<Utc>,
-    ) -> Result<Session, StoreError> {
-        self.store.get(id, owner, now).await
-    }
-}
-
-impl<S: StoreUpdate + Sync> StoreUpdate for Owned<S> {
-    async fn update(
-        &self,
-        id: SessionId,
-        owner: Option<&Owner>,
-        patch: &SessionPatch,
-        now: DateTime<Utc>,
-        policy: &ExpiryPolicy,
-    ) -> Result<Updated, StoreError> {
-        self.store.update(id, owner, patch, now, policy).await
-    }
-}
-
-impl<S: StoreDelete + Sync> StoreDelete for Owned<S> {
-    async fn delete(
-        &self,
-        id: SessionId,
-        owner: Option<&Owner>,
-        now: DateTime<Utc>,
-    ) -> Result<Session, StoreError> {
-        self.store.delete(id, owner, now).await
-    }
-}
-
-impl<S: StoreList + Sync> StoreList for Owned<S> {
-    async fn list(
-        &self,
-        owner: &Owner,
-        now: DateTime<Utc>,
-        start: Option<&PageStart>,
-        limit: u32,
-    ) -> Result<Page, StoreError> {
-        self.store.list(owner, now, start, limit).await
-    }
-    async fn live_ids(
-        &self,
-        owner: &Owner,
-        now: DateTime<Utc>,
-        enough: usize,
-    ) -> Result<Vec<SessionId>, StoreError> {
-        self.store.live_ids(owner, now, enough).await
-    }
-}
-
-impl<S: StorePing + Sync> StorePing for Owned<S> {
-    async fn ping(&self) -> Result<(), StoreError> {
-        self.store.ping().await
-    }
-}
-
 impl<S: Backend> Backend for Owned<S> {
+    type Store = S::Store;
+    fn store(&self) -> &S::Store {
+        self.store.store()
+    }
     /// Planted drafts are the owner's, as the suite's requests would have made them.
     async fn plant(&self, mut session: Session) {
         session
@@ -161,6 +106,10 @@ pub fn owned_config() -> Config {
 }
 
 impl Backend for MemoryStore {
+    type Store = Self;
+    fn store(&self) -> &Self {
+        self
+    }
     async fn plant(&self, session: Session) {
         self.insert(session);
     }
@@ -170,6 +119,10 @@ impl Backend for MemoryStore {
 }
 
 impl Backend for DynamoStore {
+    type Store = Self;
+    fn store(&self) -> &Self {
+        self
+    }
     async fn plant(&self, session: Session) {
         self.client()
             .put_item()
@@ -307,10 +260,11 @@ pub fn verb_of(event: &Value) -> Verb {
 /// Each verb's handler, as its function's `main.rs` serves it.
 pub async fn handle<B: Backend>(
     verb: Verb,
-    store: &B,
+    backend: &B,
     config: &Config,
     req: Request,
 ) -> Response<Body> {
+    let store = backend.store();
     match verb {
         Verb::CreateSession => handlers::create_session(store, config, req).await,
         Verb::GetSession => handlers::get_session(store, config, req).await,
