@@ -17,8 +17,28 @@ use crate::decode::{decode_new_session, decode_update};
 use crate::domain::{CreateToken, Field, Session, SessionId, FIRST_STEP, LAST_STEP};
 use crate::observe::{count_event, log_session_tag, Event};
 use crate::store::{
-    StoreCreate, StoreDelete, StoreError, StoreGet, StoreList, StorePing, StoreUpdate,
+    Store, StoreCreate, StoreDelete, StoreError, StoreGet, StoreList, StorePing, StoreUpdate,
 };
+use crate::Verb;
+
+/// `verb`'s handler, as its function's `main.rs` serves it: for the tests and tools that run
+/// every verb in one process (a function links only its own handler; this is never built into
+/// one, being generic and called by none).
+pub async fn handle(
+    verb: Verb,
+    store: &impl Store,
+    config: &Config,
+    req: Request,
+) -> Response<Body> {
+    match verb {
+        Verb::CreateSession => create_session(store, config, req).await,
+        Verb::GetSession => get_session(store, config, req).await,
+        Verb::UpdateSession => update_session(store, config, req).await,
+        Verb::DeleteSession => delete_session(store, config, req).await,
+        Verb::ListSessions => list_sessions(store, config, req).await,
+        Verb::Health => health(store, req).await,
+    }
+}
 
 fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
     result.unwrap_or_else(ApiError::into_response)

@@ -126,3 +126,15 @@ pub trait StorePing {
     /// Checks that the store answers, without reading any session.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
+
+/// Every capability: what the tests' stores offer, and what `handlers::handle` needs to serve
+/// any verb. Each function's `main.rs` asks only for its own verb's.
+pub trait Store:
+    StoreCreate + StoreGet + StoreUpdate + StoreDelete + StoreList + StorePing + Send + Sync
+{
+}
+
+impl<S> Store for S where
+    S: StoreCreate + StoreGet + StoreUpdate + StoreDelete + StoreList + StorePing + Send + Sync
+{
+}

@@ -16,21 +16,9 @@ use project_session::domain::{
 };
 use project_session::dynamodb::{client_from_env, item_to_session, session_to_item, KEY_ATTRIBUTE};
 use project_session::store::memory::MemoryStore;
-use project_session::store::StoreList;
-use project_session::store::{StoreCreate, StoreDelete, StoreGet, StorePing, StoreUpdate};
+use project_session::store::Store;
 use project_session::{handlers, Config, DynamoStore, Verb};
 use serde_json::{json, Value};
-
-/// Every capability the handlers ask of a store.
-pub trait Store:
-    StoreCreate + StoreGet + StoreUpdate + StoreDelete + StoreList + StorePing + Send + Sync
-{
-}
-
-impl<S> Store for S where
-    S: StoreCreate + StoreGet + StoreUpdate + StoreDelete + StoreList + StorePing + Send + Sync
-{
-}
 
 /// A store under test, plus the back doors a test needs to plant and inspect raw items.
 pub trait Backend: Send + Sync + 'static {
@@ -257,22 +245,14 @@ pub fn verb_of(event: &Value) -> Verb {
         .unwrap_or_else(|| panic!("no route for {key:?}"))
 }
 
-/// Each verb's handler, as its function's `main.rs` serves it.
+/// Each verb's handler, as its function's `main.rs` serves it, on the backend's store.
 pub async fn handle<B: Backend>(
     verb: Verb,
     backend: &B,
     config: &Config,
     req: Request,
 ) -> Response<Body> {
-    let store = backend.store();
-    match verb {
-        Verb::CreateSession => handlers::create_session(store, config, req).await,
-        Verb::GetSession => handlers::get_session(store, config, req).await,
-        Verb::UpdateSession => handlers::update_session(store, config, req).await,
-        Verb::DeleteSession => handlers::delete_session(store, config, req).await,
-        Verb::ListSessions => handlers::list_sessions(store, config, req).await,
-        Verb::Health => handlers::health(store, req).await,
-    }
+    handlers::handle(verb, backend.store(), config, req).await
 }
 
 #[derive(Debug)]
