@@ -224,14 +224,20 @@ def translate(resolved) -> dict:
     return yaml_parse(validator.get_translated_template_if_valid())
 
 
+def load() -> dict:
+    """template.yaml as cfn-lint reads it (imported here: the local gateway reads the template
+    with PyYAML alone, where cfn-lint is not installed)."""
+    from cfnlint.decode import cfn_yaml
+
+    return json.loads(json.dumps(cfn_yaml.load(str(ROOT / "template.yaml"))))
+
+
 def main():
     out_dir = Path(sys.argv[1])
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in [*out_dir.glob("template-*.json"), *out_dir.glob("translated-*.json")]:
         stale.unlink()
-    from cfnlint.decode import cfn_yaml
-
-    template = json.loads(json.dumps(cfn_yaml.load(str(ROOT / "template.yaml"))))
+    template = load()
     for name, overrides in all_sets().items():
         resolved = for_set(template, overrides)
         path = out_dir / f"template-{name}.json"

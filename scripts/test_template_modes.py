@@ -149,7 +149,7 @@ class TranslatedTemplates(unittest.TestCase):
     def setUpClass(cls):
         cls.dir = tempfile.TemporaryDirectory()
         out = Path(cls.dir.name)
-        source = json.loads(json.dumps(template_modes.cfn_yaml.load(str(ROOT / "template.yaml"))))
+        source = template_modes.load()
         cls.source = source
         cls.sets = template_modes.all_sets()
         cls.translated = {}
