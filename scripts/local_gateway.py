@@ -25,8 +25,8 @@ once more than 100 requests wait for one function (scripts/upstream/cargo-lambda
 so at most MAX_IN_FLIGHT invocations reach it at once. A slot is released only once watch has
 answered, even if the client went away (the invocation stays queued in watch until a function
 takes it), and there is no timeout towards watch (the first request after a change waits for a
-build). A request that waits QUEUE_TIMEOUT for a slot gets 503 with Retry-After, as a throttled
-API Gateway does, and never reaches watch.
+build). A request that waits QUEUE_TIMEOUT for a slot gets 503 with Retry-After and never
+reaches watch.
 
 And it keeps every function on the code as it is now. Under watch, each function instance
 watches the workspace itself, and on a machine's default inotify limits the instances past the
@@ -70,6 +70,8 @@ AUDIENCE = "project-session-local"
 TOKEN_PATH = "/local-auth/token"
 MAX_TOKEN_SECONDS = 24 * 3600
 QUEUE_TIMEOUT = 60.0
+# How long a restart waits for the requests in flight to be answered.
+DRAIN_TIMEOUT = 60.0
 # What cargo builds the functions from: a change to any file under these restarts watch.
 SOURCES = ("Cargo.toml", "Cargo.lock", "shared/Cargo.toml", "shared/src", "functions")
 # Per connection and hop by hop (RFC 9110 7.6.1), or recomputed here.
@@ -377,17 +379,24 @@ def free_port() -> int:
 
 
 def fingerprint() -> tuple:
-    """Every file the functions are built from, with its size and modification time."""
+    """Every file the functions are built from (Rust and Cargo's; not an editor's swap files),
+    with its size and modification time."""
     stamp = []
     for source in SOURCES:
         top = ROOT / source
-        paths = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
+        try:
+            paths = [top] if top.is_file() else sorted(top.rglob("*"))
+        except FileNotFoundError:
+            paths = []  # a directory removed while we looked: the next look sees it gone
         for path in paths:
+            if path.suffix not in (".rs", ".toml") and path.name != "Cargo.lock":
+                continue
             try:
                 info = path.stat()
             except FileNotFoundError:
-                continue  # removed while we looked: the next look sees it gone
-            stamp.append((str(path), info.st_size, info.st_mtime_ns))
+                continue
+            if path.is_file():
+                stamp.append((str(path), info.st_size, info.st_mtime_ns))
     return tuple(stamp)
 
 
@@ -409,18 +418,26 @@ class Watch:
         with self.changed:
             self.changed.wait_for(lambda: not self.restarting)
             stamp = fingerprint()
-            if stamp == self.stamp:
+            running = self.process is not None and self.process.poll() is None
+            if stamp == self.stamp and running:
                 self.in_flight += 1
                 return self.port
             self.restarting = True
-            self.changed.wait_for(lambda: self.in_flight == 0)
+            # An invocation watch lost is never answered: past this, its request gets a 502.
+            self.changed.wait_for(lambda: self.in_flight == 0, timeout=DRAIN_TIMEOUT)
         try:
             self.restart(stamp)
-        finally:
+        except BaseException:
             with self.changed:
                 self.restarting = False
                 self.changed.notify_all()
-        return self.acquire()
+            raise
+        # Started or not (then this request gets a 502, and the next one tries again).
+        with self.changed:
+            self.restarting = False
+            self.in_flight += 1
+            self.changed.notify_all()
+            return self.port
 
     def release(self) -> None:
         with self.changed:
@@ -462,8 +479,13 @@ class Watch:
         """Starts the functions again soon after an edit, not only at the next request."""
         while True:
             time.sleep(1)
-            self.acquire()
-            self.release()
+            if fingerprint() == self.stamp:
+                continue
+            try:
+                self.acquire()
+                self.release()
+            except Exception as error:  # noqa: BLE001 - the next second tries again
+                print(f"local_gateway: could not start cargo lambda watch: {error}", file=sys.stderr)
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -471,6 +493,8 @@ class Watch:
 def handler(api: Api, issuer: Issuer | None, watch: Watch, slots: threading.BoundedSemaphore):
     class Gateway(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # A client that stops sending (or an idle keep-alive connection) is let go.
+        timeout = 120
 
         def serve(self) -> None:
             body = self.read_body()
@@ -498,7 +522,11 @@ def handler(api: Api, issuer: Issuer | None, watch: Watch, slots: threading.Boun
             )
             if not slots.acquire(timeout=QUEUE_TIMEOUT):
                 return self.own_error(503, "The local API is busy, try again shortly", retry_after="1")
-            port = watch.acquire()
+            try:
+                port = watch.acquire()
+            except Exception as error:  # noqa: BLE001 - answered, and the slot freed
+                slots.release()
+                return self.own_error(502, f"cargo lambda watch could not start: {error}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port)
                 conn.request(
@@ -508,7 +536,7 @@ def handler(api: Api, issuer: Issuer | None, watch: Watch, slots: threading.Boun
                 answer = conn.getresponse()
                 status, failed, data = answer.status, answer.getheader("X-Amz-Function-Error"), answer.read()
                 conn.close()
-            except OSError as error:
+            except (OSError, http.client.HTTPException) as error:
                 return self.own_error(502, f"cargo lambda watch did not answer: {error}")
             finally:
                 watch.release()
@@ -592,12 +620,12 @@ def main() -> None:
     base = ROOT / ".local" / "watch-base"
     base.mkdir(parents=True, exist_ok=True)
     watch = Watch(args[at + 1:], base)
-    watch.acquire()
-    watch.release()
-    gateway = handler(api, issuer, watch, threading.BoundedSemaphore(limit))
     # dev.sh's Ctrl-C (SIGINT) or its clean-up (SIGTERM) stops watch and every function first.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: (watch.stop(), os._exit(0)))
+    watch.acquire()
+    watch.release()
+    gateway = handler(api, issuer, watch, threading.BoundedSemaphore(limit))
     threading.Thread(target=watch.poll_forever, daemon=True).start()
     # Both loopbacks, as "localhost" may be either; IPv6 only where the machine has it.
     try:
