@@ -117,8 +117,8 @@ class Route:
     function: str
     # No authorizer on this route, even in owned mode (`Authorizer: NONE`).
     open: bool
+    # The path with a named group per `{parameter}`.
     pattern: re.Pattern
-    names: list
 
 
 @dataclass
@@ -132,9 +132,12 @@ class Api:
     authorizer: bool
 
     @classmethod
-    def from_template(cls, path: Path, auth_mode: str, allowed_origins: list) -> "Api":
-        """The API template.yaml deploys with these two parameters, the others at their defaults."""
-        overrides = {"AuthMode": auth_mode, "AllowedOrigins": ",".join(allowed_origins)}
+    def from_template(cls, path: Path, auth_mode: str, allowed_origins: list | None = None) -> "Api":
+        """The API template.yaml deploys with these parameters (`AllowedOrigins` its default if
+        None), the others at their defaults."""
+        overrides = {"AuthMode": auth_mode}
+        if allowed_origins:
+            overrides["AllowedOrigins"] = ",".join(allowed_origins)
         resolved = template_modes.for_set(load_template(path), overrides)
         params = template_modes.parameter_values(resolved)
         resources = resolved["Resources"]
@@ -150,10 +153,11 @@ class Api:
                 if ev["Type"] != "HttpApi":
                     continue
                 props = ev["Properties"]
-                names = re.findall(r"\{(\w+)\}", props["Path"])
-                pattern = re.compile("^" + re.sub(r"\\\{\w+\\\}", "([^/]+)", re.escape(props["Path"])) + "$")
+                pattern = re.compile(
+                    "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(props["Path"])) + "$"
+                )
                 is_open = props.get("Auth", {}).get("Authorizer") == "NONE"
-                routes.append(Route(props["Method"].upper(), props["Path"], function, is_open, pattern, names))
+                routes.append(Route(props["Method"].upper(), props["Path"], function, is_open, pattern))
         return cls(
             routes=routes,
             allow_origins=list(cors.get("AllowOrigins", [])),
@@ -169,7 +173,7 @@ class Api:
         for route in self.routes:
             match = route.pattern.match(path)
             if match and route.method == method:
-                return route, dict(zip(route.names, match.groups()))
+                return route, match.groupdict()
         return None
 
     def origin_allowed(self, origin: str | None) -> bool:
@@ -603,9 +607,6 @@ class Server6(Server):
 def api_from_environment() -> Api:
     """AUTH_MODE (none) and ALLOWED_ORIGINS (comma-separated; the template's default if unset)."""
     origins = [o.strip() for o in os.environ.get("ALLOWED_ORIGINS", "").split(",") if o.strip()]
-    if not origins:
-        template = load_template(ROOT / "template.yaml")
-        origins = template["Parameters"]["AllowedOrigins"]["Default"].split(",")
     return Api.from_template(ROOT / "template.yaml", os.environ.get("AUTH_MODE", "none"), origins)
 
 

@@ -36,7 +36,7 @@ def wait_until_listening(base: str) -> None:
     sys.exit(f"warm.py: nothing listens on {base}")
 
 
-def local_token(base: str) -> str | None:
+def local_token(base: str) -> str:
     """Owned mode (AUTH_MODE=jwt): a token of the local issuer (scripts/local_gateway.py)."""
     request = urllib.request.Request(
         base + "/local-auth/token", data=json.dumps({"sub": "warm-up"}).encode(), method="POST",
