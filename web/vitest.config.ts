@@ -22,6 +22,17 @@ export default defineConfig({
           hookTimeout: 300_000,
         },
       },
+      {
+        // The person-typing benchmark (scripts/bench.sh): not a test, and not in `vitest run`'s default.
+        test: {
+          name: 'typing',
+          include: ['bench/**/*.run.ts'],
+          environment: 'node',
+          globalSetup: ['bench/globalSetup.ts'],
+          testTimeout: 1_800_000,
+          hookTimeout: 1_800_000,
+        },
+      },
     ],
   },
 });

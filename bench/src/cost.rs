@@ -70,19 +70,26 @@ pub fn per_million_sessions(memory_mb: u32, verbs: &SessionVerbs) -> SessionCost
         (1.0, verbs.delete),
     ];
     let requests: f64 = counted.iter().map(|(n, _)| n).sum();
-    let gb_seconds: f64 = counted
+    per_million(memory_mb, &counted, requests)
+}
+
+/// The cost of one million of something made of `invocations` (how many of each, and what
+/// each costs) and `api_calls` HTTP API requests (CORS preflights among them, where counted).
+pub fn per_million(memory_mb: u32, invocations: &[(f64, VerbCost)], api_calls: f64) -> SessionCost {
+    let requests: f64 = invocations.iter().map(|(n, _)| n).sum();
+    let gb_seconds: f64 = invocations
         .iter()
         .map(|(n, v)| n * v.billed_ms / 1000.0 * f64::from(memory_mb) / 1024.0)
         .sum();
-    let write_units: f64 = counted.iter().map(|(n, v)| n * v.write_units).sum();
-    let read_units: f64 = counted.iter().map(|(n, v)| n * v.read_units).sum();
-    let sessions = 1e6;
+    let write_units: f64 = invocations.iter().map(|(n, v)| n * v.write_units).sum();
+    let read_units: f64 = invocations.iter().map(|(n, v)| n * v.read_units).sum();
+    let million = 1e6;
     SessionCost {
-        lambda: sessions
+        lambda: million
             * (gb_seconds * LAMBDA_ARM_PER_GB_SECOND
                 + requests * LAMBDA_PER_MILLION_REQUESTS / 1e6),
-        http_api: sessions * requests * HTTP_API_PER_MILLION_REQUESTS / 1e6,
-        dynamodb: sessions
+        http_api: million * api_calls * HTTP_API_PER_MILLION_REQUESTS / 1e6,
+        dynamodb: million
             * (write_units * DYNAMODB_PER_MILLION_WRITE_UNITS / 1e6
                 + read_units * DYNAMODB_PER_MILLION_READ_UNITS / 1e6),
     }

@@ -24,6 +24,7 @@ mod report;
 mod run;
 mod runtime_api;
 mod stats;
+mod typing;
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 

@@ -330,8 +330,9 @@ describe('a tab closed with an edit it could not save', () => {
     await second.waitForTimeout(2000);
     refusing = false;
 
+    // The other tab sends it after its own autosave pause (4 s).
+    await eventually(async () => fromSecond.some((body) => body.includes('Typed in a tab that could not save')));
     await eventually(async () => (await stored(main.apiUrl, id)).body.projectData.projectName === 'Typed in a tab that could not save');
-    expect(fromSecond.some((body) => body.includes('Typed in a tab that could not save'))).toBe(true);
     expect(await value(second, 'projectName')).toBe('Typed in a tab that could not save');
   });
 });

@@ -4,14 +4,17 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort, ROOT, startStack, stop as stopGroup, waitFor, type Stack } from './stack';
 
+/** A stack as the tests reach it: the API, the demo, and DynamoDB Local's table. */
+export type StackUrls = Omit<Stack, 'stop'>;
+
 declare module 'vitest' {
   export interface ProvidedContext {
     /** Drafts kept 24 h, as deployed. */
-    main: { apiUrl: string; webUrl: string };
+    main: StackUrls;
     /** Drafts that expire after 3 s without a save, for the expiry test. */
-    shortTtl: { apiUrl: string; webUrl: string };
+    shortTtl: StackUrls;
     /** Owned mode (AUTH_MODE=jwt), the local token issuer in front of the API. */
-    owned: { apiUrl: string; webUrl: string };
+    owned: StackUrls;
     /**
      * The Next.js example (examples/nextjs) under `next start`, on the main stack's API; or why it
      * is not running (not built), which fails its tests only.
@@ -38,9 +41,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw error;
   }
   const [main, shortTtl, owned] = stacks;
-  project.provide('owned', { apiUrl: owned.apiUrl, webUrl: owned.webUrl });
-  project.provide('main', { apiUrl: main.apiUrl, webUrl: main.webUrl });
-  project.provide('shortTtl', { apiUrl: shortTtl.apiUrl, webUrl: shortTtl.webUrl });
+  project.provide('owned', urls(owned));
+  project.provide('main', urls(main));
+  project.provide('shortTtl', urls(shortTtl));
   try {
     nextjs = await startNextjs(main.apiUrl, nextjsPort);
     project.provide('nextjs', { url: nextjs.url });
@@ -50,13 +53,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return teardown;
 }
 
+export function urls({ stop: _, ...rest }: Stack): StackUrls {
+  return rest;
+}
+
 const NEXTJS = join(ROOT, 'examples', 'nextjs');
 
 /**
  * `next start` of examples/nextjs as `next build` left it (scripts/test.sh builds it first), on a
  * `port`, with the API's URL in PROJECT_SESSION_API_URL, read at request time.
  */
-async function startNextjs(apiUrl: string, port: number): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startNextjs(apiUrl: string, port: number): Promise<{ url: string; stop: () => Promise<void> }> {
   const next = join(NEXTJS, 'node_modules', '.bin', 'next');
   if (!existsSync(next) || !existsSync(join(NEXTJS, '.next', 'BUILD_ID'))) {
     throw new Error(

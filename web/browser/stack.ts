@@ -12,6 +12,9 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export interface Stack {
   apiUrl: string;
   webUrl: string;
+  /** DynamoDB Local's endpoint and the drafts' table, for what the benchmark reads back. */
+  dynamodbUrl: string;
+  table: string;
   stop(): Promise<void>;
 }
 
@@ -42,6 +45,8 @@ export async function startStack(name: string, env: Record<string, string> = {})
   const stack: Stack = {
     apiUrl: `http://localhost:${port}`,
     webUrl: `http://localhost:${webPort}`,
+    dynamodbUrl: `http://localhost:${dynamodbPort}`,
+    table: `${name}-sessions`,
     stop: () => stop(child),
   };
   try {

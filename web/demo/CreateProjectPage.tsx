@@ -42,6 +42,13 @@ const LABELS = Object.fromEntries(Object.values(FIELDS).flat().map((f) => [f.nam
 
 type Data = Partial<ProjectFormData>;
 
+/** The autosave's delays, to try others: `?autosaveDelay=4000&maxAutosaveDelay=10000` (ms). */
+function delaysFromUrl(): Pick<UseProjectSessionOptions, 'autosaveDelay' | 'maxAutosaveDelay'> {
+  const query = new URLSearchParams(window.location.search);
+  const ms = (name: string) => (query.has(name) && Number.isFinite(Number(query.get(name))) ? Number(query.get(name)) : undefined);
+  return { autosaveDelay: ms('autosaveDelay'), maxAutosaveDelay: ms('maxAutosaveDelay') };
+}
+
 /** The original design's validateCurrentStep, from the package. */
 function validateStep(step: number, data: Data): Record<string, string> {
   return stepErrors(step, data) as Record<string, string>;
@@ -49,7 +56,7 @@ function validateStep(step: number, data: Data): Record<string, string> {
 
 export function CreateProjectPage(props: { owner?: string; getToken?: UseProjectSessionOptions['getToken'] } = {}) {
   // urlParam: with storage blocked, the draft's id goes in the URL, where a reload finds it.
-  const session = useProjectSession({ autoStart: true, owner: props.owner, getToken: props.getToken, urlParam: 'draft' });
+  const session = useProjectSession({ autoStart: true, owner: props.owner, getToken: props.getToken, urlParam: 'draft', ...delaysFromUrl() });
   const { projectData, currentStep, completedSteps, loading } = session;
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<Data | null>(null);
@@ -137,9 +144,9 @@ export function CreateProjectPage(props: { owner?: string; getToken?: UseProject
       return;
     }
     setSubmitting(true);
-    // A real app sends `data` to its projects API here; the draft is cleared once that succeeds.
+    // A real app sends `data` to its projects API here; the draft is cleared once that succeeds
+    // (not saved first: it is deleted next).
     const project = { ...data };
-    await session.updateSession({}, STEPS.length);
     await session.clearSession();
     setSubmitting(false);
     setCreated(project);

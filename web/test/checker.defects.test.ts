@@ -16,7 +16,7 @@ interface Defect {
   from: string;
   to: string;
   /** The invariant whose violation the checker reports. */
-  invariant: 'durable' | 'isolated' | 'bounded' | 'live' | 'coherent';
+  invariant: 'durable' | 'isolated' | 'bounded' | 'live' | 'coherent' | 'prompt';
   /** Runs of each mode it takes, at the checker's seed (400 unless said). */
   runs?: number;
 }
@@ -99,7 +99,7 @@ const DEFECTS: Defect[] = [
     from: "  if (m.type === 'left') return adoptLeft(tx, m.id, m.edits);",
     to: "  if (m.type === 'left') return;",
     invariant: 'live',
-    runs: 1500,
+    runs: 5000,
   },
   {
     name: 'a draft made after a submit or a discard while the tab still says it has none (its phase not named)',
@@ -107,6 +107,27 @@ const DEFECTS: Defect[] = [
     from: "  if (reason !== 'gone') tx.set({ phase: { name: 'creating', heard: phase.name === 'creating' ? phase.heard : null } });",
     to: '',
     invariant: 'coherent',
+  },
+  {
+    name: 'an edit typed with no pause long enough waits for as long as the typing goes on',
+    file: 'src/draft/tx.ts',
+    from: '    const ms = since === null ? autosaveDelay : Math.min(autosaveDelay, since + maxAutosaveDelay - this.env.now);',
+    to: '    const ms = autosaveDelay;',
+    invariant: 'prompt',
+  },
+  {
+    name: 'the bound restarts with every keystroke, so steady typing puts the save off for ever',
+    file: 'src/draft/transition.ts',
+    from: '  if (waits !== (tx.s.unsavedSince !== null)) tx.set({ unsavedSince: waits ? tx.env.now : null });',
+    to: '  tx.set({ unsavedSince: waits ? tx.env.now : null });',
+    invariant: 'prompt',
+  },
+  {
+    name: 'a page hidden (and maybe never shown again) keeps the edits waiting for a pause',
+    file: 'src/draft/transition.ts',
+    from: '  tx.cancelAutosave();\n  tx.set({ due: true });\n}',
+    to: '}',
+    invariant: 'prompt',
   },
 ];
 

@@ -11,6 +11,10 @@ import { FAULTS, FIELDS, PER_EVENT, World, settle, type Answer, type Mode, type 
 
 /** Requests a tab may send while the clock moves on up to 4 s (retries back off from 0.5 s). */
 const PER_TICK = 8;
+/** And up to 24 s: past the autosave's pause (4 s) and its bound while typing goes on (20 s). */
+const PER_WAIT = 16;
+/** A burst of steady typing, up to 12 keys a pause apart that is shorter than the autosave's. */
+const PER_BURST = 24;
 /** Answers given in a row, without the clock moving, by `storm`. */
 const STORM = 30;
 
@@ -19,6 +23,8 @@ const answer = fc.oneof({ weight: 3, arbitrary: fc.constant<Answer>('truth') }, 
 const command = fc.oneof(
   { weight: 8, arbitrary: fc.record({ kind: fc.constant('type' as const), tab: fc.nat(5), field: fc.constantFrom(...FIELDS), how: fc.constantFrom('value' as const, 'value' as const, 'value' as const, 'refused' as const, 'huge' as const, 'empty' as const) }) },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 4000 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 4000, max: 24_000 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('burst' as const), tab: fc.nat(5), field: fc.constantFrom(...FIELDS), keys: fc.integer({ min: 2, max: 12 }), gap: fc.integer({ min: 500, max: 3900 }) }) },
   { weight: 10, arbitrary: fc.record({ kind: fc.constant('respond' as const), pick: fc.nat(5), answer }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('storm' as const), answer: fc.constantFrom<Answer>(...FAULTS) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('open' as const) }) },
@@ -31,6 +37,7 @@ const command = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('forget' as const), person: fc.constantFrom<Person>('A', 'B') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('step' as const), tab: fc.nat(5), step: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('flush' as const), tab: fc.nat(5) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('hide' as const), tab: fc.nat(5) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('resolve' as const), tab: fc.nat(5), keep: fc.constantFrom('mine' as const, 'theirs' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('end' as const), tab: fc.nat(5), how: fc.constantFrom('submit' as const, 'discard' as const) }) },
 );
@@ -49,6 +56,18 @@ async function apply(w: World, c: Command): Promise<number> {
     case 'tick':
       await w.tick(c.ms);
       return PER_TICK;
+    case 'wait':
+      await w.tick(c.ms);
+      return PER_WAIT;
+    case 'burst':
+      // Steady typing with no pause the autosave waits for: the bound must send it anyway.
+      for (let key = 0; key < c.keys && tab?.alive; key++) {
+        w.type(tab, c.field, 'value');
+        await w.tick(c.gap);
+        const found = w.check(Infinity);
+        if (found.length) throw new Error(`during a burst: ${found.join('; ')}`);
+      }
+      return PER_BURST;
     case 'respond':
       await w.respond(c.pick, c.answer);
       break;
@@ -84,6 +103,9 @@ async function apply(w: World, c: Command): Promise<number> {
       break;
     case 'flush':
       void tab?.draft.saveNow();
+      break;
+    case 'hide':
+      if (tab) await w.hide(tab);
       break;
     case 'resolve':
       if (tab) w.resolve(tab, c.keep);
@@ -191,7 +213,7 @@ afterEach(() => {
 });
 
 afterAll(() => {
-  console.info(`model checker: ${runs} runs, ${steps} steps, each checked for durable, isolated, bounded and coherent; every run checked for live`);
+  console.info(`model checker: ${runs} runs, ${steps} steps, each checked for durable, isolated, bounded, coherent and prompt; every run checked for live`);
 });
 
 async function run(mode: Mode, commands: Command[]): Promise<void> {

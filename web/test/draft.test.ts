@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DraftController } from '../src/draft';
+import type { DraftController, DraftOptions } from '../src';
 import { SessionClient } from '../src/client';
 import { SESSION_ID_KEY } from '../src/unsaved';
 import { MemoryBroadcast, type FakeApi, type MemoryStorage } from './fakeApi';
@@ -12,12 +12,12 @@ let online: boolean;
 let events: EventTarget;
 
 /** One browser tab: its own controller on the browser's shared localStorage. */
-function tab(): DraftController {
-  return b.tab({ isOnline: () => online });
+function tab(extra: Partial<DraftOptions> = {}): DraftController {
+  return b.tab({ isOnline: () => online, ...extra });
 }
 
-async function started(): Promise<DraftController> {
-  const draft = tab();
+async function started(extra: Partial<DraftOptions> = {}): Promise<DraftController> {
+  const draft = tab(extra);
   await draft.start();
   return draft;
 }
@@ -170,6 +170,59 @@ describe('autosave', () => {
     await wait(1000);
     expect(api.requestsTo('PUT')[1].body).toEqual({ projectData: { clientName: 'Ada' } });
     expect(api.requestsTo('PUT')[1].headers['If-Match']).toBe('"2"');
+  });
+
+  it('coalesces typing into one save per pause, and sends by the bound while the typing goes on', async () => {
+    const draft = await started({ autosaveDelay: 4000, maxAutosaveDelay: 10_000 });
+    // A person typing 'Riverside Medical' at a key every 240 ms, with a 2 s pause at the space.
+    const typed = 'Riverside Medical';
+    for (let i = 1; i <= typed.length; i++) {
+      draft.setField('projectName', typed.slice(0, i));
+      await wait(typed[i] === ' ' ? 2000 : 240);
+    }
+    // 17 keys over 5.84 s: no pause of 4 s, and the first key is less than 10 s old: nothing sent.
+    expect(api.requestsTo('PUT')).toHaveLength(0);
+    expect(draft.getState().saveStatus).toBe('pending');
+    // The person goes on without a pause: the first key waits 10 s, no more (the save at 10 s
+    // carries the 18 keys typed by then, at 5.84 s + 240 ms each).
+    draft.setField('projectDescription', '');
+    for (let i = 0; i < 20; i++) {
+      draft.setField('projectDescription', `${draft.getState().projectData?.projectDescription ?? ''}x`);
+      await wait(240);
+    }
+    const puts = api.requestsTo('PUT');
+    expect(puts).toHaveLength(1);
+    expect(puts[0].body).toEqual({ projectData: { projectName: 'Riverside Medical', projectDescription: 'x'.repeat(18) } });
+    // Then a pause: what was typed since goes 4 s after the last key (240 ms ago), in one more save.
+    await wait(4000 - 240 - 1);
+    expect(api.requestsTo('PUT')).toHaveLength(1);
+    await wait(1);
+    expect(api.requestsTo('PUT')).toHaveLength(2);
+    expect(api.requestsTo('PUT')[1].body).toEqual({ projectData: { projectDescription: 'x'.repeat(20) } });
+    expect(draft.getState().saveStatus).toBe('saved');
+  });
+
+  it('sends what waits for a pause as soon as the page is hidden, as a request that outlives the page', async () => {
+    const page = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+    const hide = () => {
+      page.visibilityState = 'hidden';
+      page.dispatchEvent(new Event('visibilitychange'));
+    };
+    const draft = await started({ autosaveDelay: 4000, visibility: page });
+    draft.setField('clientName', 'Ada');
+    await wait(100);
+    hide();
+    await wait(0);
+    const puts = api.requestsTo('PUT');
+    expect(puts).toHaveLength(1);
+    expect(puts[0]).toMatchObject({ body: { projectData: { clientName: 'Ada' } }, keepalive: true });
+    expect(draft.getState().saveStatus).toBe('saved');
+    // Nothing waits: shown and hidden again, the page sends nothing.
+    page.visibilityState = 'visible';
+    page.dispatchEvent(new Event('visibilitychange'));
+    hide();
+    await wait(5000);
+    expect(api.requestsTo('PUT')).toHaveLength(1);
   });
 
   it('sends nothing when a field is set to the value it already has', async () => {

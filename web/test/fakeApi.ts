@@ -12,6 +12,8 @@ export interface RecordedRequest {
   path: string;
   headers: Record<string, string>;
   body: unknown;
+  /** Sent with `fetch`'s keepalive: it outlives the page. */
+  keepalive?: boolean;
 }
 
 /**
@@ -70,7 +72,7 @@ export class FakeApi {
     const method = init.method ?? 'GET';
     const headers = Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>));
     const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
-    const request = { method, path: url.pathname, headers, body };
+    const request: RecordedRequest = { method, path: url.pathname, headers, body, ...(init.keepalive ? { keepalive: true } : {}) };
     this.requests.push(request);
     if (this.offline || this.requests.length > STORM) throw new TypeError('Failed to fetch');
     const failure = this.rule?.(request) ?? this.failures.shift();

@@ -37,6 +37,9 @@ export function browser(): TestBrowser {
         locks: b.locks,
         isOnline: () => b.online,
         random: () => 1,
+        // The tests count in the original design's one second after the last edit.
+        autosaveDelay: 1000,
+        visibility: null,
         ...extra,
       });
       draft.attach();

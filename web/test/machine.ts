@@ -7,6 +7,7 @@ import type { Config, Outcome, Request } from '../src/draft/state';
 
 export const config: Config = {
   autosaveDelay: 1000,
+  maxAutosaveDelay: 5000,
   retryDelay: 500,
   maxRetryDelay: 30_000,
   deleteAttempts: 5,

@@ -6,6 +6,8 @@
 import { vi } from 'vitest';
 import { FIELD_NAMES, SessionClient } from '../src/client';
 import { DraftController, type DraftState } from '../src/draft';
+import { canSend } from '../src/draft/fields';
+import { AUTOSAVE_DEFAULTS } from '../src/draft/runner';
 import { NO_DRAFT, type Job, type Machine, type PhaseName } from '../src/draft/state';
 import { tabNames } from '../src/draft/tabs';
 import { forgetOwner, hasUnsaved, ownerPrefix, UnsavedStore, type FieldValue, type ListableStorage } from '../src/unsaved';
@@ -46,6 +48,8 @@ export interface Tab {
   person: Person | null;
   draft: DraftController;
   events: EventTarget;
+  /** The page's `document` as far as visibility goes: a tab in the background is hidden. */
+  page: EventTarget & { visibilityState: 'visible' | 'hidden' };
   href: string;
   alive: boolean;
   /** Opened while storage was blocked: it has none, whatever happens later. */
@@ -101,6 +105,9 @@ export class World {
   private tabCount = 0;
   /** Requests each tab sent during the current command. */
   private sent = new Map<number, number>();
+  /** Per tab: when it last sent a save, and since when it has shown 'pending' with nothing out. */
+  private readonly lastPut = new Map<number, number>();
+  private readonly pendingSince = new Map<number, number>();
 
   constructor(readonly mode: Mode) {
     if (mode === 'owned') this.api.tokens = new Map([[token('A'), 'A'], [token('B'), 'B']]);
@@ -122,7 +129,8 @@ export class World {
     const person = this.mode === 'owned' ? this.signedIn : null;
     if (this.mode === 'owned' && person === null) return;
     if (this.live().length >= 3) return;
-    const tab = { n: ++this.tabCount, person, events: new EventTarget(), href, alive: true, blocked: this.storage === 'blocked', saidFailed: false } as Tab;
+    const page = Object.assign(new EventTarget(), { visibilityState: 'visible' as 'visible' | 'hidden' });
+    const tab = { n: ++this.tabCount, person, events: new EventTarget(), page, href, alive: true, blocked: this.storage === 'blocked', saidFailed: false } as Tab;
     const client = new SessionClient({
       fetch: (input, init) => this.fetch(tab, String(input), init ?? {}),
       // The README's example: a getter that returns whoever is signed in now.
@@ -133,6 +141,7 @@ export class World {
       client,
       storage: tab.blocked ? null : new TabStorage(this, tab),
       events: tab.events,
+      visibility: tab.page,
       broadcast: () => this.channel(tabNames(person).channel),
       locks: this.locks,
       isOnline: () => this.online,
@@ -176,6 +185,19 @@ export class World {
       const urlOnly = tab.saidFailed && onlyHere && before.get(key) === `draft ${fromUrl}` && this.mode === 'anonymous';
       if ((said && (!reopen || before.get(key) === `tab ${tab.n}`)) || urlOnly) this.ledger.delete(key);
       else this.violations.push(`durable: ${show(typed)} was lost when tab ${tab.n} closed (it was in ${before.get(key)})`);
+    }
+  }
+
+  /** The person switches to another tab or app (the page is hidden), and back. */
+  async hide(tab: Tab): Promise<void> {
+    for (const state of ['hidden', 'visible'] as const) {
+      tab.page.visibilityState = state;
+      tab.page.dispatchEvent(new Event('visibilitychange'));
+      await settle();
+      // A hidden page may be frozen, or discarded with no `pagehide`: what waited is on its way
+      // (offline, it waits in storage for the network).
+      const m = tab.draft.getMachine();
+      if (state === 'hidden' && this.online && m.lane.status === 'idle' && canSend(m)) this.violations.push(`prompt: tab ${tab.n} was hidden with edits it did not send`);
     }
   }
 
@@ -300,6 +322,7 @@ export class World {
 
   private fetch(tab: Tab, input: string, init: RequestInit): Promise<Response> {
     if (tab.alive) this.sent.set(tab.n, (this.sent.get(tab.n) ?? 0) + 1);
+    if (init.method === 'PUT') this.lastPut.set(tab.n, Date.now());
     // A closed page sends nothing but its keepalive requests, and those were sent before it went.
     if (!tab.alive && !init.keepalive) return new Promise(() => undefined);
     if (!this.online) return Promise.reject(new TypeError('Failed to fetch'));
@@ -396,6 +419,21 @@ export class World {
       if (this.whereIs(typed) === null) found.push(`durable: ${show(typed)} is nowhere`);
     }
     if (this.mode === 'owned') found.push(...this.isolation());
+    // Prompt: a tab editing its draft says edits wait ('pending') and none of its requests is
+    // out: that lasts at most the bound, whatever the typing, from when it was first seen or the
+    // last save.
+    const now = Date.now();
+    for (const tab of this.live()) {
+      const out = this.pending.some((p) => p.tab === tab);
+      const state = tab.draft.getState();
+      if (state.phase !== 'editing' || state.saveStatus !== 'pending' || out) {
+        this.pendingSince.delete(tab.n);
+        continue;
+      }
+      const since = Math.max(this.pendingSince.get(tab.n) ?? now, this.lastPut.get(tab.n) ?? 0);
+      this.pendingSince.set(tab.n, since);
+      if (now - since > AUTOSAVE_DEFAULTS.maxAutosaveDelay) found.push(`prompt: tab ${tab.n} has shown edits waiting ${now - since} ms with nothing on its way`);
+    }
     for (const [n, count] of this.sent) if (count > limit) found.push(`bounded: tab ${n} sent ${count} requests for one command (at most ${limit})`);
     return found;
   }

@@ -367,6 +367,60 @@ describe('the transition function, around the table', () => {
     expect(before).toEqual(frozen);
   });
 
+  it('sends what waits at once when the page is hidden, as keepalive, and not again at pagehide', () => {
+    const d = loaded();
+    d.send({ type: 'edit', fields: { clientName: 'Ada' } });
+    const sent = d.send({ type: 'hidden' }).filter((e) => e.type === 'request');
+    expect(sent).toMatchObject([{ request: { kind: 'put', id: A, patch: { projectData: { clientName: 'Ada' } }, keepalive: true } }]);
+    expect(d.state.autosave).toBeNull();
+    // The page goes: the keepalive save on its way carries it all.
+    expect(d.send({ type: 'pagehide' }).filter((e) => e.type === 'request')).toEqual([]);
+    // Typed after it: the page going sends that.
+    const more = loaded();
+    more.send({ type: 'edit', fields: { clientName: 'Ada' } });
+    more.send({ type: 'hidden' });
+    more.send({ type: 'edit', fields: { clientPhone: '555' } });
+    expect(more.send({ type: 'pagehide' }).filter((e) => e.type === 'request')).toMatchObject([{ request: { kind: 'put', keepalive: true } }]);
+  });
+
+  it('sends an edit typed during a save once it is answered, as keepalive, when the page was hidden meanwhile', () => {
+    const d = loaded();
+    d.send({ type: 'edit', fields: { clientName: 'Ada' } });
+    d.fire('autosave');
+    expect(d.lane().request).toMatchObject({ kind: 'put', patch: { projectData: { clientName: 'Ada' } } });
+    expect(d.lane().request).not.toHaveProperty('keepalive');
+    d.send({ type: 'edit', fields: { clientPhone: '555' } });
+    expect(d.send({ type: 'hidden' }).filter((e) => e.type === 'request')).toEqual([]);
+    d.answer(ok({ success: true, version: 4, expiresAt: '' }));
+    expect(d.lane().request).toMatchObject({ kind: 'put', ifVersion: 4, patch: { projectData: { clientPhone: '555' } }, keepalive: true });
+    // Shown again: saves are plain requests.
+    d.answer(ok({ success: true, version: 5, expiresAt: '' }));
+    d.send({ type: 'visible' });
+    d.send({ type: 'edit', fields: { budget: 10 } });
+    d.fire('autosave');
+    expect(d.lane().request).not.toHaveProperty('keepalive');
+  });
+
+  it('sends nothing when hidden offline or while a retry waits, and a body too large for keepalive as a plain request', () => {
+    const offline = loaded();
+    offline.send({ type: 'offline' });
+    offline.send({ type: 'edit', fields: { clientName: 'Ada' } });
+    expect(offline.send({ type: 'hidden' }).filter((e) => e.type === 'request')).toEqual([]);
+
+    const retrying = loaded();
+    retrying.send({ type: 'edit', fields: { clientName: 'Ada' } });
+    retrying.fire('autosave');
+    retrying.answer(failed(503));
+    expect(retrying.state.lane.status).toBe('waiting');
+    expect(retrying.send({ type: 'hidden' }).filter((e) => e.type === 'request')).toEqual([]);
+
+    const large = loaded();
+    large.send({ type: 'edit', fields: { projectDescription: 'x'.repeat(70_000) } });
+    const [put] = large.send({ type: 'hidden' }).filter((e) => e.type === 'request');
+    expect(put).toMatchObject({ request: { kind: 'put' } });
+    expect(put).not.toHaveProperty('request.keepalive', true);
+  });
+
   it('sends what is unsaved with keepalive when the page is hidden, but not while offline', () => {
     const d = loaded();
     d.send({ type: 'edit', fields: { clientName: 'Ada' } });

@@ -131,7 +131,7 @@ export class DraftController<T extends object = ProjectFormData> extends DraftRu
     return this.until(settled);
   };
 
-  /** Changes one field; saved 1 s after the last edit. `null`, `undefined` or '' empty it. */
+  /** Changes one field; saved after a pause in typing (`autosaveDelay`). `null`, `undefined` or '' empty it. */
   setField = <K extends keyof T & string>(field: K, value: T[K] | null | undefined): void => {
     // Only the form's fields are drafted: a name outside them (a "confirm e-mail" input) would be
     // refused by the API and held for ever.

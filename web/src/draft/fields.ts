@@ -58,6 +58,22 @@ export function sendable(s: Machine): SentSave & { patch: SessionPatch } {
   return { ifVersion: editing(s)?.version ?? 0, fields, steps, patch };
 }
 
+/** `fetch` refuses a keepalive body over 64 KiB (all such requests in flight together). */
+const KEEPALIVE_LIMIT = 60_000;
+
+/** Whether `patch` may go as a keepalive request; a larger one goes as a plain one. */
+export function fitsKeepalive(patch: SessionPatch): boolean {
+  return JSON.stringify(patch).length < KEEPALIVE_LIMIT;
+}
+
+/** The save on its way carries everything there is to send (and outlives the page, with `keepalive`). */
+export function inFlight(s: Machine, keepalive = false): boolean {
+  const { lane } = s;
+  if (lane.status !== 'busy' || lane.job.kind !== 'save' || !lane.sent || (keepalive && !lane.sent.keepalive)) return false;
+  const now = sendable(s);
+  return JSON.stringify([lane.sent.fields, lane.sent.steps]) === JSON.stringify([now.fields, now.steps]);
+}
+
 export function hasSendable(s: Machine): boolean {
   return Object.keys(sendable(s).patch).length > 0;
 }

@@ -49,8 +49,18 @@ export interface DraftOptions<T extends object = ProjectFormData> {
   owner?: string;
   /** Where unsaved edits and the draft's id are kept; `localStorage` when there is one. */
   storage?: KeyValueStorage | null;
-  /** Milliseconds after the last edit before saving (1000). */
+  /**
+   * The pause in typing, in milliseconds, after which what was typed is saved (4000). Edits are
+   * kept in storage as they are typed, so a reload loses nothing meanwhile; the save is what
+   * carries them to the server, and to the person's other devices.
+   */
   autosaveDelay?: number;
+  /**
+   * The longest, in milliseconds, an edit waits for that pause while typing goes on (20 000:
+   * BENCHMARKS.md, "A person filling the wizard", measures what each bound costs).
+   * Whatever the delays, what waits is sent at once when the page is hidden or goes away.
+   */
+  maxAutosaveDelay?: number;
   /** First retry delay in milliseconds, doubled each time up to `maxRetryDelay` (500, 30 000). */
   retryDelay?: number;
   maxRetryDelay?: number;
@@ -58,6 +68,8 @@ export interface DraftOptions<T extends object = ProjectFormData> {
   requestTimeout?: number;
   /** Where `online`, `offline`, `pagehide` and `storage` are heard; `window` in a browser. */
   events?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | null;
+  /** Where `visibilitychange` is heard and `visibilityState` read; `document` in a browser. */
+  visibility?: Visibility | null;
   /** Makes the channel tabs talk on; a `BroadcastChannel` where there is one. `null`: storage events only. */
   broadcast?: (() => BroadcastLike) | null;
   /** The tabs' lock; `navigator.locks` where there is one. `null`: none (tabs may then race to make a draft). */
@@ -66,6 +78,16 @@ export interface DraftOptions<T extends object = ProjectFormData> {
   random?: () => number;
   /** A fresh UUID v4 for each create's idempotency key. */
   newKey?: () => string;
+}
+
+/** The autosave's delays (ms) when the options give none: see `DraftOptions`. */
+export const AUTOSAVE_DEFAULTS = { autosaveDelay: 4000, maxAutosaveDelay: 20_000 } as const;
+
+/** The page's visibility, as `document` has it. */
+export type Visibility = Pick<EventTarget, 'addEventListener' | 'removeEventListener'> & { readonly visibilityState: string };
+
+function defaultVisibility(): Visibility | null {
+  return typeof document === 'undefined' ? null : document;
 }
 
 /** The page's address: read it, and replace it without a navigation. */
@@ -106,6 +128,7 @@ export class DraftRunner<T extends object = ProjectFormData> {
   private readonly config: Config;
   private readonly requestTimeout: number;
   private readonly events: DraftOptions['events'];
+  private readonly visibility: Visibility | null;
   private readonly locks: LocksLike | null;
   private readonly tabs: TabChannel;
   private readonly isOnline: () => boolean;
@@ -121,7 +144,8 @@ export class DraftRunner<T extends object = ProjectFormData> {
     this.owner = options.owner ?? null;
     this.store = new UnsavedStore(storage, this.fields, undefined, this.owner);
     this.config = {
-      autosaveDelay: options.autosaveDelay ?? 1000,
+      autosaveDelay: options.autosaveDelay ?? AUTOSAVE_DEFAULTS.autosaveDelay,
+      maxAutosaveDelay: options.maxAutosaveDelay ?? AUTOSAVE_DEFAULTS.maxAutosaveDelay,
       retryDelay: options.retryDelay ?? 500,
       maxRetryDelay: options.maxRetryDelay ?? 30_000,
       deleteAttempts: 5,
@@ -135,6 +159,7 @@ export class DraftRunner<T extends object = ProjectFormData> {
     this.urlParam = options.urlParam ?? null;
     this.address = options.address === undefined ? defaultAddress() : options.address;
     this.events = options.events === undefined ? defaultEvents() : options.events;
+    this.visibility = options.visibility === undefined ? defaultVisibility() : options.visibility;
     this.locks = options.locks === undefined ? defaultLocks() : options.locks;
     this.names = tabNames(this.owner);
     const channel = options.broadcast === undefined ? defaultChannel(this.names.channel) : options.broadcast;
@@ -171,6 +196,7 @@ export class DraftRunner<T extends object = ProjectFormData> {
     this.events?.addEventListener('online', this.onOnline);
     this.events?.addEventListener('offline', this.onOffline);
     this.events?.addEventListener('pagehide', this.onPageHide);
+    this.visibility?.addEventListener('visibilitychange', this.onVisibilityChange);
     this.tabs.open();
     if (this.deferredClaim !== null) {
       const reqId = this.deferredClaim;
@@ -187,6 +213,7 @@ export class DraftRunner<T extends object = ProjectFormData> {
     this.events?.removeEventListener('online', this.onOnline);
     this.events?.removeEventListener('offline', this.onOffline);
     this.events?.removeEventListener('pagehide', this.onPageHide);
+    this.visibility?.removeEventListener('visibilitychange', this.onVisibilityChange);
     this.tabs.close();
     this.dispatch({ type: 'flush' });
     // Paused timers would keep the lock from the other tabs' creates for good.
@@ -375,6 +402,9 @@ export class DraftRunner<T extends object = ProjectFormData> {
   private onOnline = (): void => this.dispatch({ type: 'online' });
   private onOffline = (): void => this.dispatch({ type: 'offline' });
   private onPageHide = (): void => this.dispatch({ type: 'pagehide' });
+  private onVisibilityChange = (): void => {
+    this.dispatch({ type: this.visibility?.visibilityState === 'hidden' ? 'hidden' : 'visible' });
+  };
 }
 
 class TimedOut extends Error {

@@ -41,6 +41,8 @@ export interface SentSave {
   ifVersion: number;
   fields: Fields;
   steps: StepEdits;
+  /** Sent with `keepalive`: it outlives the page. */
+  keepalive?: boolean;
 }
 
 export type Lane =
@@ -152,6 +154,13 @@ export interface Machine {
   /** A save whose answer never came: it may have been applied. */
   unconfirmed: SentSave | null;
   autosave: number | null;
+  /**
+   * Since when this tab has had something to send that no request carries: a save waits for a
+   * pause in typing, but never longer than `Config.maxAutosaveDelay` from then.
+   */
+  unsavedSince: number | null;
+  /** The page is hidden: what is sent goes as a request that outlives the page. */
+  hidden: boolean;
   deletes: Record<string, DeleteJob>;
   online: boolean;
   storageOk: boolean;
@@ -193,6 +202,9 @@ export type DraftEvent =
   | { type: 'online' }
   | { type: 'offline' }
   | { type: 'pagehide' }
+  /** The page was hidden (another tab, another app, a locked phone): what waits is sent now. */
+  | { type: 'hidden' }
+  | { type: 'visible' }
   | { type: 'storageFailed' }
   /** A write went through after storage had refused: what it missed is written now. */
   | { type: 'storageRecovered' };
@@ -250,7 +262,10 @@ export interface Env {
 }
 
 export interface Config {
+  /** The pause in typing, in ms, after which what was typed is saved. */
   autosaveDelay: number;
+  /** The longest an edit waits while typing goes on without such a pause. */
+  maxAutosaveDelay: number;
   retryDelay: number;
   maxRetryDelay: number;
   /** Failed deletes are tried this many times; after that the draft expires on its own. */
@@ -299,6 +314,8 @@ export function initialState(online = true): Machine {
     merged: false,
     unconfirmed: null,
     autosave: null,
+    unsavedSince: null,
+    hidden: false,
     deletes: {},
     online,
     storageOk: true,

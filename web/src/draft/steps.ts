@@ -4,7 +4,7 @@
 
 import type { ApiError, NewSession, ProjectDataPatch, Session } from '../client';
 import type { FieldValue } from '../unsaved';
-import { asPatch, canSend, classify, keys, nonEmpty, onScreen, sameSteps, sendable, union } from './fields';
+import { asPatch, canSend, classify, fitsKeepalive, keys, nonEmpty, onScreen, sameSteps, sendable, union } from './fields';
 import { draftOf, editing, FIRST_STEP, fromCopy, initialState, isStarted, NO_DRAFT, restoredFromBrowser, type CreateReason, type Edits, type FieldConflict, type Job, type Machine, type StepEdits } from './state';
 import type { Tx } from './tx';
 
@@ -127,7 +127,10 @@ export function sendSave(tx: Tx): void {
   if (!canSend(s)) return;
   tx.cancelAutosave();
   const { patch, ...sent } = sendable(s);
-  tx.send({ kind: 'save' }, { kind: 'put', id: editing(s)!.id, patch, ifVersion: sent.ifVersion }, sent);
+  const put = { kind: 'put' as const, id: editing(s)!.id, patch, ifVersion: sent.ifVersion };
+  // A hidden page may be frozen or discarded before the answer: the request must outlive it.
+  if (s.hidden && fitsKeepalive(patch)) tx.send({ kind: 'save' }, { ...put, keepalive: true }, { ...sent, keepalive: true });
+  else tx.send({ kind: 'save' }, put, sent);
 }
 
 /** The timer token of a held job: no timer has it (tokens start at 1), so none runs it. */

@@ -6,7 +6,7 @@
 import type { FieldValue, SavedCopy } from '../unsaved';
 import type { NewSession } from '../client';
 import { answer, retryDelete } from './answers';
-import { asPatch, canSend, hasSendable, isTransient, keys, sameSteps, sendable } from './fields';
+import { asPatch, canSend, hasSendable, inFlight, isTransient, keys, sameSteps, sendable, fitsKeepalive } from './fields';
 import { claim, endedElsewhere, follow, gone, keepCreate, load, reset, run, sendCreate, sendDelete, sendSave } from './steps';
 import { draftOf, editing, FIRST_STEP, fromCopy, NO_DRAFT, type DraftEvent, type Edits, type Effect, type Env, type Fields, type Machine, type StepEdits, type Stored, type TabMessage } from './state';
 import { Tx } from './tx';
@@ -19,6 +19,9 @@ export function transition(state: Machine, event: DraftEvent, env: Env): [Machin
     tx.set({ due: false });
     sendSave(tx);
   }
+  // The autosave's bound runs from the moment something waits that no request carries.
+  const waits = hasSendable(tx.s) && !inFlight(tx.s);
+  if (waits !== (tx.s.unsavedSince !== null)) tx.set({ unsavedSince: waits ? tx.env.now : null });
   // Nothing that could be sent is left without a timer to send it.
   const s = tx.s;
   if (s.lane.status === 'idle' && s.autosave === null && canSend(s)) tx.armAutosave();
@@ -105,6 +108,10 @@ function handle(tx: Tx, e: DraftEvent): void {
       return tx.set({ online: false });
     case 'pagehide':
       return pageHide(tx);
+    case 'hidden':
+      return hidden(tx);
+    case 'visible':
+      return tx.set({ hidden: false });
     case 'storageFailed':
       return tx.set({ storageOk: false });
     case 'storageRecovered':
@@ -459,6 +466,19 @@ function storageRecovered(tx: Tx): void {
   if (tx.env.config.keepSavedCopy) storeCopy(tx);
 }
 
+/**
+ * The page is hidden, and may be frozen or discarded without a `pagehide` (mobile browsers do):
+ * what waits for a pause is saved now, by a request that outlives the page.
+ */
+function hidden(tx: Tx): void {
+  tx.set({ hidden: true });
+  // Offline, the request could only fail: the edits wait in storage, and go once online.
+  if (!canSend(tx.s) || !tx.s.online || tx.s.lane.status === 'waiting') return;
+  // Sent now, or as soon as the lane is free (still as keepalive while the page is hidden).
+  tx.cancelAutosave();
+  tx.set({ due: true });
+}
+
 /** Best effort while the page goes away; the edits stay in storage for the next load. */
 function pageHide(tx: Tx): void {
   const s = tx.s;
@@ -469,8 +489,9 @@ function pageHide(tx: Tx): void {
   // The other tabs of this draft take what this one has not saved, in case the request fails.
   const left = Object.fromEntries(keys(s.edits).filter((f) => !tx.env.config.memoryOnly.includes(f)).map((f) => [f, s.edits[f]!]));
   if (keys(left).length) tx.fx.push({ type: 'broadcast', message: { type: 'left', id, edits: left } });
-  // Offline, the request could only fail: the edits wait in storage for the next visit.
-  if (!canSend(s) || !s.online) return;
+  // Offline, the request could only fail: the edits wait in storage for the next visit. A
+  // keepalive save on its way with all of it (sent when the page was hidden) is enough.
+  if (!canSend(s) || !s.online || inFlight(s, true)) return;
   const { patch, ifVersion } = sendable(s);
-  tx.sendAside({ kind: 'put', id: id!, patch, ifVersion, keepalive: true });
+  tx.sendAside({ kind: 'put', id: id!, patch, ifVersion, keepalive: fitsKeepalive(patch) });
 }

@@ -81,8 +81,12 @@ export class Tx {
     this.set({ autosave: null });
   }
 
+  /** The autosave after a pause in typing, or sooner when the oldest unsent edit would wait too long. */
   armAutosave(): void {
-    this.set({ autosave: this.timer('autosave', this.env.config.autosaveDelay) });
+    const { autosaveDelay, maxAutosaveDelay } = this.env.config;
+    const since = this.s.unsavedSince;
+    const ms = since === null ? autosaveDelay : Math.min(autosaveDelay, since + maxAutosaveDelay - this.env.now);
+    this.set({ autosave: this.timer('autosave', Math.max(0, ms)) });
   }
 
   /** Drops what the lane is doing: its request's answer, or its retry, no longer matters. */

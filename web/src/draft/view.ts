@@ -109,7 +109,8 @@ export function saveStatus(s: Machine): SaveStatus {
     const job = lane.job;
     if (phase.name === 'editing' && (job.kind === 'save' || (job.kind === 'read' && job.reason === 'conflict'))) return 'saving';
   }
-  if (hasSendable(s)) return 'pending';
+  // Offline, what waits is not on its way after a pause: it goes once the browser is back.
+  if (hasSendable(s)) return s.online ? 'pending' : 'offline';
   if (keys(s.held).length) return 'error';
   return s.typed ? 'saved' : 'idle';
 }

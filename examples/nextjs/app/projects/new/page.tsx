@@ -10,8 +10,8 @@
 // - `ProjectFormData` is used but never imported;
 // - the render after the loading state ("Rest of the component remains the same...") and the step
 //   components, of which it shows only ProjectDetailsStep's `handleInputChange` (its "Step 4: Add
-//   Auto-Save to Form Components"), kept here minus its timer: the hook saves each field 1 s after
-//   the last edit itself, and the timer's `handleStepComplete` would have marked the step completed
+//   Auto-Save to Form Components"), kept here minus its timer: the hook saves what is typed after
+//   a pause in typing itself, and the timer's `handleStepComplete` would have marked the step completed
 //   on every keystroke;
 // - the default export a Next.js page must have.
 
