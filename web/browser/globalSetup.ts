@@ -23,35 +23,52 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const stacks: Stack[] = [];
-  let nextjs: Awaited<ReturnType<typeof startNextjs>> | null = null;
-  const teardown = async () => {
-    await Promise.all([...stacks.map((stack) => stack.stop()), nextjs?.stop()]);
-  };
-  // The Next.js example calls the main stack's API from its own origin, which the local API
-  // Gateway allows as the deployed one allows AllowedOrigins (CORS).
-  const nextjsPort = await freePort();
-  try {
-    stacks.push(await startStack('browser', { ALLOWED_ORIGINS: `http://127.0.0.1:${nextjsPort}` }));
-    stacks.push(await startStack('browser-short-ttl', { SESSION_TTL: '3' }));
-    stacks.push(await startStack('browser-owned', { AUTH_MODE: 'jwt' }));
-  } catch (error) {
-    await teardown();
-    throw error;
-  }
-  const [main, shortTtl, owned] = stacks;
-  project.provide('owned', urls(owned));
-  project.provide('main', urls(main));
-  project.provide('shortTtl', urls(shortTtl));
-  try {
-    nextjs = await startNextjs(main.apiUrl, nextjsPort);
-    project.provide('nextjs', { url: nextjs.url });
-  } catch (error) {
-    project.provide('nextjs', { error: String(error instanceof Error ? error.message : error) });
-  }
-  return teardown;
+/** A stack the tests are given under `key`: scripts/dev.sh named `name`, with `env`. */
+export interface StackSpec {
+  key: 'main' | 'shortTtl' | 'owned';
+  name: string;
+  env?: Record<string, string>;
 }
+
+/**
+ * A global setup that starts `specs` one after another and the Next.js example on the first
+ * one's API, and stops them all at teardown (or as soon as one fails to start).
+ */
+export function stacksSetup(specs: StackSpec[]): (project: TestProject) => Promise<() => Promise<void>> {
+  return async (project) => {
+    const stacks: Stack[] = [];
+    let nextjs: Awaited<ReturnType<typeof startNextjs>> | null = null;
+    const teardown = async () => {
+      await Promise.all([...stacks.map((stack) => stack.stop()), nextjs?.stop()]);
+    };
+    // The Next.js example calls the first stack's API from its own origin, which the local API
+    // Gateway allows as the deployed one allows AllowedOrigins (CORS).
+    const nextjsPort = await freePort();
+    try {
+      for (const [i, spec] of specs.entries()) {
+        const cors: Record<string, string> = i === 0 ? { ALLOWED_ORIGINS: `http://127.0.0.1:${nextjsPort}` } : {};
+        stacks.push(await startStack(spec.name, { ...cors, ...spec.env }));
+        project.provide(spec.key, urls(stacks[i]!));
+      }
+    } catch (error) {
+      await teardown();
+      throw error;
+    }
+    try {
+      nextjs = await startNextjs(stacks[0]!.apiUrl, nextjsPort);
+      project.provide('nextjs', { url: nextjs.url });
+    } catch (error) {
+      project.provide('nextjs', { error: String(error instanceof Error ? error.message : error) });
+    }
+    return teardown;
+  };
+}
+
+export default stacksSetup([
+  { key: 'main', name: 'browser' },
+  { key: 'shortTtl', name: 'browser-short-ttl', env: { SESSION_TTL: '3' } },
+  { key: 'owned', name: 'browser-owned', env: { AUTH_MODE: 'jwt' } },
+]);
 
 export function urls({ stop: _, ...rest }: Stack): StackUrls {
   return rest;
