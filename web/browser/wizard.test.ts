@@ -2,7 +2,7 @@
 
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import { chromiumPerFile, eventually, openWizard as open, seedFlow, sessionId, stored, waitForDraft, waitForStatus } from './helpers';
+import { chromiumPerFile, eventually, openWizard as open, recordApiRequests, seedFlow, sessionId, stored, waitForDraft, waitForStatus } from './helpers';
 
 const main = inject('main');
 const shortTtl = inject('shortTtl');
@@ -31,6 +31,29 @@ async function nameInBoth(first: Page, second: Page): Promise<Page> {
 describe('the demo wizard', () => {
   it('brings back what was typed after a reload (the seed\'s own test)', async () => {
     await seedFlow(await openWizard(main.webUrl), main.apiUrl);
+  });
+
+  it('asks the API once whether it may save a draft, not before every save', async () => {
+    const page = await browser.context().newPage();
+    // Preflights are the browser's own requests: only the DevTools protocol sees them.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    const preflights: string[] = [];
+    cdp.on('Network.requestWillBeSent', (event: { request: { url: string; method: string } }) => {
+      if (event.request.method === 'OPTIONS') preflights.push(new URL(event.request.url).pathname);
+    });
+    const sent = recordApiRequests(page, main.apiUrl);
+    await open(browser.context(), `${main.webUrl}/?autosaveDelay=100`, page);
+    const id = await sessionId(page);
+    const saves = () => sent.filter((s) => s === `PUT /project-session/${id}`).length;
+    for (const [i, field] of ['projectName', 'projectDescription', 'buildingType'].entries()) {
+      await page.fill(`[name="${field}"]`, `Typed ${i}`);
+      await eventually(async () => saves() === i + 1);
+      await waitForStatus(page, 'saved');
+    }
+    expect((await stored(main.apiUrl, id)).body.projectData).toEqual({ projectName: 'Typed 0', projectDescription: 'Typed 1', buildingType: 'Typed 2' });
+    // Each save carries If-Match; the API's CORS MaxAge covers all three.
+    expect(preflights.filter((path) => path === `/project-session/${id}`)).toEqual([`/project-session/${id}`]);
   });
 
   it('keeps both fields when two tabs edit different fields of one draft', async () => {

@@ -186,8 +186,15 @@ export class SessionClient {
 
   async update(sessionId: string, patch: SessionPatch, options: UpdateOptions = {}): Promise<Updated> {
     const headers: Record<string, string> = {};
-    if (options.ifVersion !== undefined) headers['If-Match'] = `"${options.ifVersion}"`;
-    const response = await this.send('PUT', sessionPath(sessionId), patch, options, headers);
+    let cache: RequestCache | undefined;
+    if (options.ifVersion !== undefined) {
+      headers['If-Match'] = `"${options.ifVersion}"`;
+      // If-Match alone makes fetch skip the HTTP cache, and Chromium then skips its CORS
+      // preflight cache too: an OPTIONS before every save. No cache answers a PUT, so naming
+      // a mode changes only that.
+      cache = 'force-cache';
+    }
+    const response = await this.send('PUT', sessionPath(sessionId), patch, options, headers, cache);
     return (await readShaped(response, 'a saved draft', (b) => isCount(b.version) && isString(b.expiresAt))) as unknown as Updated;
   }
 
@@ -224,9 +231,11 @@ export class SessionClient {
     body: unknown,
     options: RequestOptions,
     extraHeaders: Record<string, string> = {},
+    cache?: RequestCache,
   ): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders };
     const init: RequestInit = { method, headers, signal: options.signal, keepalive: options.keepalive };
+    if (cache !== undefined) init.cache = cache;
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
