@@ -8,8 +8,10 @@ export function DraftPicker({ session }: { session: ProjectSession }) {
   const [drafts, setDrafts] = useState<DraftSummary[] | null>(null);
   const { sessionId, listDrafts, loadSession } = session;
 
-  // Read again when the draft shown changes (a new one made, another picked).
+  // Read again when the draft shown changes (a new one made, another picked); not while the
+  // hook is still finding or making one, which reads the list itself.
   useEffect(() => {
+    if (sessionId === null) return;
     let current = true;
     listDrafts({ limit: 10 }).then(
       (list) => current && setDrafts(list.drafts),

@@ -3,8 +3,9 @@
 //! milliseconds), `expiresAt` N (epoch seconds, the table's TTL attribute, pushed forward by
 //! every write), `maxExpiresAt` N (epoch seconds, the absolute cap set at creation), `version` N
 //! `createToken` S (see `CreateToken`), `schemaVersion` S (the field table's version at
-//! the last write) and, in owned mode, `owner` S (the token's `sub`). A session to its item and back, and the condition under which an item is
-//! a live draft.
+//! the last write) and, in owned mode, `owner` S (the token's `sub`) and `title` (the title
+//! field's value, for the index). A session to its item and back, and the condition under
+//! which an item is a live draft.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -39,10 +40,14 @@ pub const OWNER_ATTRIBUTE: &str = "owner";
 /// `createdAt`, which no write changes, so an autosave rewrites the index entry in place (one
 /// index write) instead of moving it (a delete and a put).
 pub const OWNER_INDEX: &str = "byOwner";
+/// Owned mode: the draft's title field (`Field::TITLE`) beside `projectData`, so that the
+/// index holds the name a picker shows and not the whole draft: an index entry stays one write
+/// unit however long the description grows.
+pub const TITLE: &str = "title";
 /// What the index keeps besides its keys and the table's: what a draft picker shows and what
 /// tells a live draft.
 pub const OWNER_INDEX_PROJECTION: [&str; 6] = [
-    PROJECT_DATA,
+    TITLE,
     CURRENT_STEP,
     LAST_ACTIVITY,
     TTL_ATTRIBUTE,
@@ -219,6 +224,9 @@ pub fn session_to_item(session: &Session) -> HashMap<String, AttributeValue> {
             OWNER_ATTRIBUTE.to_string(),
             AttributeValue::S(owner.as_str().to_string()),
         );
+        if let Some(title) = Field::TITLE.and_then(|f| session.project_data.get(&f)) {
+            item.insert(TITLE.to_string(), field_to_attribute(title));
+        }
     }
     item
 }

@@ -9,10 +9,10 @@ use chrono::{DateTime, Utc};
 use super::error::store_error;
 use super::item::{
     is_live, item_to_session, key, n, number, COMPLETED_STEPS, CREATED_AT, KEY_ATTRIBUTE,
-    OWNER_ATTRIBUTE, OWNER_INDEX, VERSION,
+    OWNER_ATTRIBUTE, OWNER_INDEX, PROJECT_DATA, TITLE, VERSION,
 };
 use super::DynamoStore;
-use crate::domain::{Owner, SessionId};
+use crate::domain::{Field, Owner, SessionId};
 use crate::store::{Page, PageStart, StoreError, StoreList};
 
 /// Every page reads at most this many index entries, live or not.
@@ -127,14 +127,79 @@ impl StoreList for DynamoStore {
     }
 }
 
-/// An index entry as a session: what the index projects (no create token, no schema version).
+/// An index entry as a session: what the index projects (its title, no other field, no create
+/// token, no schema version).
 fn item_to_index_session(
     item: &HashMap<String, AttributeValue>,
 ) -> Result<crate::domain::Session, StoreError> {
     let mut full = item.clone();
+    if let Some((field, title)) = Field::TITLE.zip(full.remove(TITLE)) {
+        full.insert(
+            PROJECT_DATA.into(),
+            AttributeValue::M(HashMap::from([(field.name().to_string(), title)])),
+        );
+    }
+    // An index that still projects `projectData` (a stack from before `title`) lists from it.
+    full.entry(PROJECT_DATA.into())
+        .or_insert_with(|| AttributeValue::M(HashMap::new()));
     // The index leaves out what a picker does not need; the session reader wants them there.
     full.entry(COMPLETED_STEPS.into())
         .or_insert_with(|| AttributeValue::L(Vec::new()));
     full.entry(VERSION.into()).or_insert_with(|| n(0));
     Ok(item_to_session(&full)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::FieldValue;
+
+    fn entry(extra: Option<(&str, AttributeValue)>) -> HashMap<String, AttributeValue> {
+        let mut item = HashMap::from([
+            (KEY_ATTRIBUTE.to_string(), key(SessionId::generate())),
+            (OWNER_ATTRIBUTE.to_string(), AttributeValue::S("ada".into())),
+            (CREATED_AT.to_string(), n(1_800_000_000_000_i64)),
+            ("lastActivity".to_string(), n(1_800_000_000_000_i64)),
+            ("currentStep".to_string(), n(2)),
+            ("expiresAt".to_string(), n(1_800_086_400)),
+            ("maxExpiresAt".to_string(), n(1_800_604_800)),
+        ]);
+        item.extend(extra.map(|(k, v)| (k.to_string(), v)));
+        item
+    }
+
+    #[test]
+    fn an_index_entry_is_listed_under_its_title() {
+        let session =
+            item_to_index_session(&entry(Some((TITLE, AttributeValue::S("Tower".into())))))
+                .unwrap();
+        assert_eq!(
+            session.project_data.get(&Field::ProjectName),
+            Some(&FieldValue::Text("Tower".into()))
+        );
+        assert_eq!(session.current_step, 2);
+    }
+
+    #[test]
+    fn an_entry_of_an_index_that_still_projects_project_data_keeps_its_name() {
+        let data = HashMap::from([
+            ("projectName".to_string(), AttributeValue::S("Older".into())),
+            (
+                "buildingType".to_string(),
+                AttributeValue::S("Office".into()),
+            ),
+        ]);
+        let session =
+            item_to_index_session(&entry(Some((PROJECT_DATA, AttributeValue::M(data))))).unwrap();
+        assert_eq!(
+            session.project_data.get(&Field::ProjectName),
+            Some(&FieldValue::Text("Older".into()))
+        );
+    }
+
+    #[test]
+    fn an_untitled_entry_is_listed_without_a_name() {
+        let session = item_to_index_session(&entry(None));
+        assert!(session.unwrap().project_data.is_empty());
+    }
 }

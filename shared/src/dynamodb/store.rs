@@ -15,7 +15,7 @@ use super::item::{
     create_token, is_deleted, is_live, is_owned_by, item_to_session, key, last_write,
     live_condition_names, live_until, max_expires_at, n, number, owner_condition, session_to_item,
     write_token, MalformedItem, CREATE_TOKEN, DELETED, DELETED_OWNER, KEY_ATTRIBUTE, LAST_WRITE,
-    LIVE_CONDITION, OWNER_ATTRIBUTE, PROJECT_DATA, TTL_ATTRIBUTE, VERSION,
+    LIVE_CONDITION, OWNER_ATTRIBUTE, PROJECT_DATA, TITLE, TTL_ATTRIBUTE, VERSION,
 };
 use super::update_expression::update_expression;
 use super::DynamoStore;
@@ -218,7 +218,8 @@ impl StoreDelete for DynamoStore {
                 .to_string();
         if owner.is_some() {
             names.insert("#deletedOwner".to_string(), DELETED_OWNER.to_string());
-            update.push_str(", #deletedOwner = :owner REMOVE #owner");
+            names.insert("#title".to_string(), TITLE.to_string());
+            update.push_str(", #deletedOwner = :owner REMOVE #owner, #title");
         }
         let result = self
             .client()

@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 
 use super::item::{
     field_to_attribute, live_condition_names, n, owner_condition, steps, COMPLETED_STEPS,
-    CURRENT_STEP, LAST_ACTIVITY, LAST_WRITE, LIVE_CONDITION, PROJECT_DATA, SCHEMA, VERSION,
+    CURRENT_STEP, LAST_ACTIVITY, LAST_WRITE, LIVE_CONDITION, PROJECT_DATA, SCHEMA, TITLE, VERSION,
 };
-use crate::domain::{Owner, SessionPatch, SCHEMA_VERSION};
+use crate::domain::{Field, Owner, SessionPatch, SCHEMA_VERSION};
 
 /// One UpdateItem's expressions for a patch.
 #[derive(Debug, PartialEq)]
@@ -84,6 +84,14 @@ pub fn update_expression(
                 set.push(format!("#projectData.#f_{name} = :f_{name}"));
             }
             None => remove.push(format!("#projectData.#f_{name}")),
+        }
+        // An owned draft's title goes to the index with it.
+        if owner.is_some() && Field::TITLE == Some(*field) {
+            names.insert("#title".into(), TITLE.into());
+            match value {
+                Some(_) => set.push(format!("#title = :f_{name}")),
+                None => remove.push("#title".into()),
+            }
         }
         // A value kept under the field's old name would come back once this one is removed.
         for alias in field.aliases() {

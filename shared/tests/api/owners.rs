@@ -301,8 +301,7 @@ for_each_store!(
 /// once, so counting toward the cap never reads deleted drafts, however many there were.
 #[tokio::test]
 async fn a_person_who_deleted_200_drafts_creates_with_one_query_and_one_put() {
-    use aws_sdk_dynamodb::types::{AttributeValue, Select};
-    use project_session::dynamodb::{client_from_env, OperationLog, OWNER_ATTRIBUTE, OWNER_INDEX};
+    use project_session::dynamodb::{client_from_env, OperationLog};
 
     let table =
         std::env::var("LAGGING_TABLE_NAME").expect("LAGGING_TABLE_NAME: run with scripts/test.sh");
@@ -324,21 +323,10 @@ async fn a_person_who_deleted_200_drafts_creates_with_one_query_and_one_put() {
     .await;
     assert_eq!(log.take(), ["Query", "PutItem"]);
 
-    let indexed = client
-        .query()
-        .table_name(&table)
-        .index_name(OWNER_INDEX)
-        .key_condition_expression("#owner = :owner")
-        .expression_attribute_names("#owner", OWNER_ATTRIBUTE)
-        .expression_attribute_values(":owner", AttributeValue::S(ada.clone()))
-        .select(Select::AllProjectedAttributes)
-        .send()
+    let ids: Vec<String> = index_entries(&client, &table, &ada)
         .await
-        .unwrap();
-    let ids: Vec<&str> = indexed
-        .items()
         .iter()
-        .filter_map(|item| item.get("sessionId")?.as_s().ok().map(String::as_str))
+        .filter_map(|item| item.get("sessionId")?.as_s().ok().cloned())
         .collect();
     assert_eq!(
         ids,
@@ -351,6 +339,123 @@ async fn a_person_who_deleted_200_drafts_creates_with_one_query_and_one_put() {
     assert_eq!(gone.status, StatusCode::OK);
     let again = as_owner(&store, &ada, event("get-session.json", Some(&id))).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
+
+/// The owner's index entries, as a `Query` of the index reads them.
+async fn index_entries(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    owner: &str,
+) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    use aws_sdk_dynamodb::types::{AttributeValue, Select};
+    use project_session::dynamodb::{OWNER_ATTRIBUTE, OWNER_INDEX};
+    let found = client
+        .query()
+        .table_name(table)
+        .index_name(OWNER_INDEX)
+        .key_condition_expression("#owner = :owner")
+        .expression_attribute_names("#owner", OWNER_ATTRIBUTE)
+        .expression_attribute_values(":owner", AttributeValue::S(owner.into()))
+        .select(Select::AllProjectedAttributes)
+        .send()
+        .await
+        .unwrap();
+    found.items().to_vec()
+}
+
+/// The owner's index entry of draft `id`.
+async fn index_entry(
+    store: &project_session::DynamoStore,
+    owner: &str,
+    id: &str,
+) -> Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    index_entries(store.client(), store.table(), owner)
+        .await
+        .into_iter()
+        .find(|item| item.get("sessionId").and_then(|v| v.as_s().ok()) == Some(&id.to_string()))
+}
+
+/// The index holds what the list shows, the draft's name, and not its fields: however long the
+/// description grows, an autosave rewrites an index entry of one write unit.
+#[tokio::test]
+async fn the_index_holds_a_drafts_name_not_its_fields_and_follows_each_rename() {
+    let store = crate::support::dynamodb().await;
+    let ada = person("ada");
+    let long = "A description of some length. ".repeat(100);
+    let id = created(
+        &store,
+        &ada,
+        &json!({ "projectData": { "projectName": "Tower", "projectDescription": long } })
+            .to_string(),
+    )
+    .await;
+    let entry = index_entry(&store, &ada, &id).await.expect("indexed");
+    let mut names: Vec<&str> = entry.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "createdAt",
+            "currentStep",
+            "expiresAt",
+            "lastActivity",
+            "maxExpiresAt",
+            "owner",
+            "sessionId",
+            "title"
+        ]
+    );
+    let name_in_list = |reply: &crate::support::Reply| {
+        let drafts = reply.json["drafts"].as_array().unwrap();
+        let draft = drafts
+            .iter()
+            .find(|d| d["sessionId"] == id.as_str())
+            .unwrap();
+        draft.get("projectName").cloned()
+    };
+    let listed = as_owner(&store, &ada, list("")).await;
+    assert_eq!(name_in_list(&listed), Some(json!("Tower")));
+
+    for (patch, shown) in [
+        (
+            json!({ "projectName": "Tower, renamed" }),
+            Some(json!("Tower, renamed")),
+        ),
+        (
+            json!({ "projectDescription": "Shorter" }),
+            Some(json!("Tower, renamed")),
+        ),
+        (json!({ "projectName": null }), None),
+        (
+            json!({ "projectName": "Named again" }),
+            Some(json!("Named again")),
+        ),
+    ] {
+        let saved = as_owner(&store, &ada, update(&id, json!({ "projectData": patch }))).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.json);
+        let listed = as_owner(&store, &ada, list("")).await;
+        assert_eq!(name_in_list(&listed), shown, "after {patch}");
+    }
+    let read = as_owner(&store, &ada, event("get-session.json", Some(&id))).await;
+    assert_eq!(
+        read.json["projectData"],
+        json!({ "projectName": "Named again", "projectDescription": "Shorter" }),
+        "the draft itself keeps every field"
+    );
+
+    let gone = as_owner(&store, &ada, event("delete-session.json", Some(&id))).await;
+    assert_eq!(gone.status, StatusCode::OK);
+    assert!(index_entry(&store, &ada, &id).await.is_none());
+    let left = crate::support::raw_item(
+        &store,
+        project_session::domain::SessionId::parse(&id).unwrap(),
+    )
+    .await
+    .expect("kept until the TTL sweep");
+    assert!(
+        !left.contains_key("title"),
+        "a finished draft keeps no name: {left:?}"
+    );
 }
 
 /// The count toward the cap stops once it has seen the cap's worth of live drafts: a person
