@@ -280,7 +280,7 @@ fn targets(inputs: &Inputs) -> String {
         typed.map(|(_, _, wait)| (wait, wizard.into())),
     );
     check(
-        "cost per million wizards, a person typing",
+        "cost per million wizards at eu-west-1 prices, preflights billed, a person typing",
         25.0,
         "$",
         typed.map(|(_, dollars, _)| (dollars, wizard.into())),
@@ -481,20 +481,31 @@ fn billing(r: &Value) -> String {
 }
 
 fn prices() -> String {
-    let mut out = format!(
-        "Prices for {}, without free tiers, written down on {} from the sources below: Lambda arm64 ${} per GB-second and ${:.2} per \
-         million requests; HTTP API ${:.2} per million requests; DynamoDB on-demand ${} per million \
-         write request units and ${} per million read request units. Sources:\n",
-        cost::REGION,
-        cost::READ_ON,
-        cost::LAMBDA_ARM_PER_GB_SECOND,
-        cost::LAMBDA_PER_MILLION_REQUESTS,
-        cost::HTTP_API_PER_MILLION_REQUESTS,
-        cost::DYNAMODB_PER_MILLION_WRITE_UNITS,
-        cost::DYNAMODB_PER_MILLION_READ_UNITS,
+    let mut out = String::from(
+        "The power-tuning tables are priced at us-east-1's prices; the wizard's at eu-west-1's, with us-east-1's totals beside them.\n\n",
     );
-    for source in cost::SOURCES {
-        let _ = writeln!(out, "- {source}");
+    for p in [cost::EU_WEST_1, cost::US_EAST_1] {
+        let _ = writeln!(
+            out,
+            "Prices for {}, without free tiers, written down on {} from the sources below: Lambda arm64 ${} per GB-second and ${:.2} per \
+             million requests; HTTP API ${:.2} per million requests; DynamoDB on-demand ${} per million \
+             write request units and ${} per million read request units. Sources:",
+            p.region,
+            p.read_on,
+            p.lambda_arm_per_gb_second,
+            p.lambda_per_million_requests,
+            p.http_api_per_million_requests,
+            p.dynamodb_per_million_write_units,
+            p.dynamodb_per_million_read_units,
+        );
+        for source in p.sources {
+            let _ = writeln!(out, "- {source}");
+        }
+        out.push('\n');
+    }
+    out.push_str("How both bill:\n");
+    for rule in cost::BILLING_RULES {
+        let _ = writeln!(out, "- {rule}");
     }
     out
 }

@@ -13,7 +13,7 @@ use project_session::dynamodb::{
 };
 use serde_json::Value;
 
-use crate::cost::{self, SessionCost, VerbCost};
+use crate::cost::{self, Prices, SessionCost, VerbCost, EU_WEST_1, US_EAST_1};
 use crate::dynamodb::{item_size, read_units, write_units};
 
 /// The memory size `template.yaml` gives every function, whose measured durations price Lambda.
@@ -166,10 +166,10 @@ pub fn wizard(run: &Value) -> Wizard {
     w
 }
 
-/// What a million such wizards cost at list prices, each request priced at the verb's measured
+/// What a million such wizards cost at `prices`, each request priced at the verb's measured
 /// billed duration at `TEMPLATE_MEMORY_MB` (`results`); `preflights`: whether API Gateway's
 /// answers to CORS preflights are counted as calls.
-pub fn cost(w: &Wizard, results: &Value, preflights: bool) -> SessionCost {
+pub fn cost(w: &Wizard, results: &Value, prices: &Prices, preflights: bool) -> SessionCost {
     let billed = |name: &str| -> f64 {
         results["shares"]
             .as_array()
@@ -198,9 +198,9 @@ pub fn cost(w: &Wizard, results: &Value, preflights: bool) -> SessionCost {
         (1.0, units),
     ];
     let calls = w.requests() as f64 + if preflights { w.preflights as f64 } else { 0.0 };
-    let mut c = cost::per_million(TEMPLATE_MEMORY_MB, &invocations, calls);
+    let mut c = cost::per_million(prices, TEMPLATE_MEMORY_MB, &invocations, calls);
     // The units line is not an invocation: take its Lambda request charge back.
-    c.lambda -= cost::LAMBDA_PER_MILLION_REQUESTS;
+    c.lambda -= prices.lambda_per_million_requests;
     c
 }
 
@@ -237,8 +237,8 @@ pub fn section(typing: &Value, results: &Value) -> String {
          | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
     let mut costs = String::from(
-        "| wizard (page, mode, autosave) | write units (table + index) | per autosave (table + index) | read units | Lambda | HTTP API | DynamoDB | total per million wizards | with preflights billed |\n\
-         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+        "| wizard (page, mode, autosave) | write units (table + index) | per autosave (table + index) | read units | Lambda | HTTP API | DynamoDB | per million wizards, eu-west-1 | with preflights billed | us-east-1 | with preflights billed |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
     for (name, runs) in &groups {
         let counts: Vec<u64> = runs.iter().map(Wizard::requests).collect();
@@ -266,25 +266,34 @@ pub fn section(typing: &Value, results: &Value) -> String {
             worst_wait / 1000.0,
             medians.get(medians.len() / 2).copied().unwrap_or(f64::NAN) / 1000.0,
         ));
-        let priced: Vec<(SessionCost, SessionCost)> = runs
+        let priced: Vec<[SessionCost; 4]> = runs
             .iter()
-            .map(|w| (cost(w, results, false), cost(w, results, true)))
+            .map(|w| {
+                [
+                    cost(w, results, &EU_WEST_1, false),
+                    cost(w, results, &EU_WEST_1, true),
+                    cost(w, results, &US_EAST_1, false),
+                    cost(w, results, &US_EAST_1, true),
+                ]
+            })
             .collect();
-        let avg = |f: &dyn Fn(&(SessionCost, SessionCost)) -> f64| {
+        let avg = |f: &dyn Fn(&[SessionCost; 4]) -> f64| {
             priced.iter().map(f).sum::<f64>() / priced.len().max(1) as f64
         };
         costs.push_str(&format!(
-            "| {name} | {:.1} + {:.1} | {:.2} + {:.2} | {:.1} | ${:.2} | ${:.2} | ${:.2} | ${:.2} | ${:.2} |\n",
+            "| {name} | {:.1} + {:.1} | {:.2} + {:.2} | {:.1} | ${:.2} | ${:.2} | ${:.2} | ${:.2} | ${:.2} | ${:.2} | ${:.2} |\n",
             mean(runs, |w| w.write_units),
             mean(runs, |w| w.index_write_units),
             mean(runs, |w| w.autosave_write_units / w.autosaves.max(1) as f64),
             mean(runs, |w| w.autosave_index_units / w.autosaves.max(1) as f64),
             mean(runs, |w| w.read_units),
-            avg(&|c| c.0.lambda),
-            avg(&|c| c.0.http_api),
-            avg(&|c| c.0.dynamodb),
-            avg(&|c| c.0.total()),
-            avg(&|c| c.1.total()),
+            avg(&|c| c[0].lambda),
+            avg(&|c| c[0].http_api),
+            avg(&|c| c[0].dynamodb),
+            avg(&|c| c[0].total()),
+            avg(&|c| c[1].total()),
+            avg(&|c| c[2].total()),
+            avg(&|c| c[3].total()),
         ));
     }
     let when = typing["measuredOn"].as_str().unwrap_or("?");
@@ -292,7 +301,7 @@ pub fn section(typing: &Value, results: &Value) -> String {
     let item = all().map(|w| w.largest_item).max().unwrap_or(0);
     let entry = all().map(|w| w.largest_entry).max().unwrap_or(0);
     format!(
-        "{requests}\n{costs}\nMeasured {when}: each row is that many people (seeds), each filling the whole wizard once in Chromium with the timing of `web/bench/person.ts`. Lambda is priced at {TEMPLATE_MEMORY_MB} MB on each verb's measured billed duration (the power-tuning run above); owned drafts are written to the `byOwner` index too (the second figure of each pair). The largest item written was {item} bytes, the largest index entry {entry} bytes, as DynamoDB bills them."
+        "{requests}\n{costs}\nMeasured {when}: each row is that many people (seeds), each filling the whole wizard once in Chromium with the timing of `web/bench/person.ts`. Lambda, HTTP API and DynamoDB are priced at eu-west-1's list prices (the totals at us-east-1's beside them; both under \"Prices\" below); Lambda at {TEMPLATE_MEMORY_MB} MB on each verb's measured billed duration (the power-tuning run above); owned drafts are written to the `byOwner` index too (the second figure of each pair). The largest item written was {item} bytes, the largest index entry {entry} bytes, as DynamoDB bills them."
     )
 }
 
@@ -305,13 +314,14 @@ pub fn documented_wait_s(typing: &Value) -> f64 {
         / 1000.0
 }
 
-/// The typing targets for the targets table: requests per wizard and cost per million wizards,
-/// anonymous, at the defaults, on the demo; `None` when not measured.
+/// The typing targets for the targets table: requests per wizard and cost per million wizards
+/// at eu-west-1 prices with preflights billed (the worse case), anonymous, at the defaults, on
+/// the demo; `None` when not measured.
 pub fn at_defaults(typing: &Value, results: &Value) -> Option<(f64, f64, f64)> {
     let (_, runs) = groups(typing)
         .into_iter()
         .find(|(name, _)| name == "demo, anonymous, defaults")?;
-    let cost = mean(&runs, |w| cost(w, results, false).total());
+    let cost = mean(&runs, |w| cost(w, results, &EU_WEST_1, true).total());
     let worst = runs.iter().map(Wizard::requests).max()? as f64;
     let wait = runs
         .iter()
@@ -366,13 +376,17 @@ mod tests {
             "an anonymous draft is not in the index"
         );
         assert_eq!(w.edit_wait_max_ms, 9000.0);
-        let with = cost(&w, &json!({}), true);
-        let without = cost(&w, &json!({}), false);
+        let with = cost(&w, &json!({}), &US_EAST_1, true);
+        let without = cost(&w, &json!({}), &US_EAST_1, false);
         assert!((with.http_api - without.http_api - 3.0).abs() < 1e-9);
         // 4 invocations of 1 ms at 256 MB, and 6 write units.
-        let lambda = 4.0 * 0.001 * 0.25 * cost::LAMBDA_ARM_PER_GB_SECOND * 1e6 + 4.0 * 0.20;
+        let lambda = 4.0 * 0.001 * 0.25 * US_EAST_1.lambda_arm_per_gb_second * 1e6 + 4.0 * 0.20;
         assert!((without.lambda - lambda).abs() < 1e-9, "{without:?}");
         assert!((without.dynamodb - 6.0 * 0.625).abs() < 1e-9);
+        // Ireland: the same counts at its prices.
+        let ireland = cost(&w, &json!({}), &EU_WEST_1, false);
+        assert!((ireland.http_api - 4.0 * 1.11).abs() < 1e-9, "{ireland:?}");
+        assert!((ireland.dynamodb - 6.0 * 0.705).abs() < 1e-9, "{ireland:?}");
     }
 
     #[test]
