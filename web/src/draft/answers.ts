@@ -4,13 +4,14 @@
 
 import { FIELD_ALIASES, type Created, type Session, type Updated } from '../client';
 import { asPatch, canSend, classify, heldBy, isTransient, keys, nonEmpty, sameSteps } from './fields';
-import { backoff, gone, HELD, keepCreate, rebase, sendCreate, sendDelete } from './steps';
+import { backoff, follow, gone, HELD, keepCreate, rebase, sendCreate, sendDelete } from './steps';
 import { draftOf, editing, fromCopy, type Edits, type Fields, type Job, type Outcome, type SentSave, type StepEdits } from './state';
 import type { Tx } from './tx';
 
 type Failed = Extract<Outcome, { ok: false }>;
+type Named = { id: string | null; ended: string[] };
 
-export function answer(tx: Tx, reqId: number, outcome: Outcome): void {
+export function answer(tx: Tx, reqId: number, outcome: Outcome, named?: Named): void {
   const s = tx.s;
   const deleting = Object.entries(s.deletes).find(([, job]) => job.reqId === reqId);
   if (deleting) return onDelete(tx, deleting[0], outcome);
@@ -19,7 +20,7 @@ export function answer(tx: Tx, reqId: number, outcome: Outcome): void {
   const { job, sent } = s.lane;
   tx.set({ lane: { status: 'idle' } });
   if (job.kind === 'load') onLoad(tx, job, outcome);
-  else if (job.kind === 'create') onCreate(tx, job, outcome);
+  else if (job.kind === 'create') onCreate(tx, job, outcome, named);
   else if (job.kind === 'save') onSave(tx, sent!, outcome);
   else if (job.kind === 'read') onRead(tx, job, outcome);
 }
@@ -63,7 +64,7 @@ function fillGaps(tx: Tx, latest: Session): void {
   tx.set({ edits, saved: {} });
 }
 
-function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcome): void {
+function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcome, named?: Named): void {
   if (!outcome.ok) {
     // No draft yet, and none soon: the form is shown (empty, or as it was), so that the person
     // can type while the create is retried; what is typed is kept under the create's key.
@@ -109,6 +110,7 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
   const { sessionId: id, version, expiresAt } = outcome.value as Created;
   const s = tx.s;
   const saved = nonEmpty(job.body.projectData, tx.env.config.fields);
+  if (joinsNamed(tx, job, id, named)) return joinNamed(tx, job, saved, named!.id!);
   const edits = settle(s.edits, saved, keys(s.edits));
   const stepEdits = settleSteps(s.stepEdits, { currentStep: job.body.currentStep ?? undefined, completedSteps: job.body.completedSteps ?? undefined });
   tx.store({ op: 'setSessionId', id });
@@ -146,6 +148,28 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
     setAside: {},
     created: { key: job.key, id },
   });
+}
+
+/**
+ * Anonymous mode: storage names a draft it did not when this tab's start took the lock (the
+ * other tab's id was refused by a full storage then, and written once it worked). A browser
+ * keeps one draft, where a reload looks: this tab joins that one with what its own create
+ * holds, instead of naming a second draft over it (the other tab's typing would then be on a
+ * draft no reload opens). The draft this create made is left to expire.
+ */
+function joinsNamed(tx: Tx, job: Extract<Job, { kind: 'create' }>, id: string, named: Named | undefined): boolean {
+  if (!tx.env.config.single || job.reason !== 'start' || job.replacing !== null) return false;
+  const other = named?.id ?? null;
+  return other !== null && other !== id && other !== (job.saw ?? null) && !named!.ended.includes(other);
+}
+
+function joinNamed(tx: Tx, job: Extract<Job, { kind: 'create' }>, saved: Fields, other: string): void {
+  const edits: Edits = { ...tx.s.edits };
+  for (const field of keys(saved)) edits[field] ??= { value: saved[field]!, base: null };
+  tx.set({ edits });
+  tx.store({ op: 'setPending', pending: null });
+  tx.store({ op: 'move', from: `new:${job.key}`, to: other, made: {} });
+  follow(tx, other, true);
 }
 
 function onSave(tx: Tx, sent: SentSave, outcome: Outcome): void {

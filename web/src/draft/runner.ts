@@ -309,7 +309,13 @@ export class DraftRunner<T extends object = ProjectFormData> {
     const controller = new AbortController();
     this.inflight.set(reqId, controller);
     this.within((signal) => send(this.client, request, signal), controller).then(
-      (value) => this.dispatch({ type: 'response', reqId, outcome: { ok: true, value } }),
+      (value) =>
+        this.dispatch({
+          type: 'response',
+          reqId,
+          outcome: { ok: true, value },
+          named: request.kind === 'create' ? { id: this.store.sessionId(), ended: this.store.ended() } : undefined,
+        }),
       (cause: unknown) => {
         const timedOut = cause instanceof TimedOut;
         // Aborted by the machine: nobody waits for this answer.

@@ -32,7 +32,15 @@ export type CreateReason = 'start' | 'gone' | 'restart';
 export type Job =
   | { kind: 'load'; id: string; reason: 'open' | 'follow' }
   | { kind: 'claim'; reason: CreateReason; replacing: string | null; key: string; body: NewSession }
-  | { kind: 'create'; reason: CreateReason; replacing: string | null; key: string; body: NewSession }
+  | {
+      kind: 'create';
+      reason: CreateReason;
+      replacing: string | null;
+      key: string;
+      body: NewSession;
+      /** The draft storage named when the tabs' lock was this tab's (a start's create only). */
+      saw?: string | null;
+    }
   | { kind: 'save' }
   | { kind: 'read'; id: string; reason: 'refresh' | 'conflict' };
 
@@ -188,7 +196,8 @@ export type DraftEvent =
   | { type: 'submit' }
   | { type: 'discard' }
   // The runner: answers, timers, the tabs' lock, the browser.
-  | { type: 'response'; reqId: number; outcome: Outcome }
+  /** `named`: a create's answer comes with the draft storage names now, and the ended ones. */
+  | { type: 'response'; reqId: number; outcome: Outcome; named?: { id: string | null; ended: string[] } }
   | { type: 'timer'; name: TimerName; token: number }
   /**
    * The tabs' lock is this tab's: what storage says now. `records`: the edits kept for the

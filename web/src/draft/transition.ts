@@ -86,7 +86,7 @@ function handle(tx: Tx, e: DraftEvent): void {
     case 'discard':
       return end(tx, e.type === 'submit' ? 'submitted' : 'discarded');
     case 'response':
-      return answer(tx, e.reqId, e.outcome);
+      return answer(tx, e.reqId, e.outcome, e.named);
     case 'timer':
       return timer(tx, e.name, e.token);
     case 'claimed':
@@ -313,7 +313,7 @@ function claimed(tx: Tx, e: Extract<DraftEvent, { type: 'claimed' }>): void {
   // A gone draft this tab never saw loaded: what this browser kept of it goes into the new one.
   const fresh = reason === 'gone' && e.copy ? withCopy(tx, body, e.copy) : body;
   // A create this browser began and never heard back from: repeat it with the same key.
-  sendCreate(tx, { kind: 'create', reason, replacing, key: repeat ? e.pending!.key : key, body: repeat ? e.pending!.body : fresh });
+  sendCreate(tx, { kind: 'create', reason, replacing, key: repeat ? e.pending!.key : key, body: repeat ? e.pending!.body : fresh, saw: e.storedId });
   // What was typed with no draft is this create's now (kept under its key).
   if (reason === 'start' && tx.s.storageOk && draftOf(tx.s) === null && tx.s.lane.status !== 'idle' && tx.s.lane.job.kind === 'create') {
     tx.store({ op: 'move', from: NO_DRAFT, to: `new:${tx.s.lane.job.key}`, made: {} });
