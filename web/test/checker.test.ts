@@ -201,6 +201,21 @@ function seed(mode: Mode): number | undefined {
   return Number(process.env.FC_SEED ?? 20261206) + (mode === 'owned' ? 1 : 0);
 }
 
+/**
+ * An edit typed over the saved value before that save's answer was kept: the copy's time (the
+ * answer's) made it look older than the copy, and a replacement dropped it. Both modes.
+ */
+const EDIT_OVER_A_SAVE_ON_ITS_WAY: Command[] = [
+  { kind: 'respond', pick: 0, answer: 'truth' },
+  { kind: 'respond', pick: 0, answer: 'truth' },
+  { kind: 'burst', tab: 0, field: 'projectName', keys: 8, gap: 2858 },
+  { kind: 'respond', pick: 0, answer: 'truth' },
+  { kind: 'expire', pick: 0 },
+  { kind: 'storage', mode: 'blocked' },
+  { kind: 'close', tab: 0 },
+  { kind: 'resolve', tab: 0, keep: 'mine' },
+];
+
 /** Sequences random seeds once found the product failing (`FC_SEED=random`): checked on every run. */
 const FOUND: Record<Mode, Command[][]> = {
   anonymous: [
@@ -215,8 +230,65 @@ const FOUND: Record<Mode, Command[][]> = {
       { kind: 'type', tab: 0, field: 'projectName', how: 'value' },
       { kind: 'resolve', tab: 0, keep: 'mine' },
     ],
+    // Two drafts made while storage was full; storage worked again as tab 2 typed (naming its
+    // draft), and tab 1, closing, named its own draft over it.
+    [
+      { kind: 'storage', mode: 'full' },
+      { kind: 'respond', pick: 0, answer: 'truth' },
+      { kind: 'open' },
+      { kind: 'respond', pick: 0, answer: 'truth' },
+      { kind: 'storage', mode: 'ok' },
+      { kind: 'type', tab: 3, field: 'projectName', how: 'value' },
+      { kind: 'respond', pick: 0, answer: 'wrongShape' },
+    ],
+    // Two tabs replaced one gone draft while storage was full, the second once it worked; the
+    // first, closing, named its replacement over the second's.
+    [
+      { kind: 'respond', pick: 0, answer: 'truth' },
+      { kind: 'storage', mode: 'full' },
+      { kind: 'open' },
+      { kind: 'reload', tab: 0 },
+      { kind: 'respond', pick: 3, answer: 'truth' },
+      { kind: 'respond', pick: 0, answer: 404 },
+      { kind: 'respond', pick: 0, answer: 'truth' },
+      { kind: 'type', tab: 3, field: 'projectName', how: 'value' },
+      { kind: 'expire', pick: 0 },
+      { kind: 'storage', mode: 'ok' },
+    ],
+    // A gone draft replaced twice, the second replacement's create answering after the first
+    // was named (storage had refused it at the second's lock): named over it.
+    [
+      { kind: 'respond', pick: 0, answer: 'truth' },
+      { kind: 'expire', pick: 0 },
+      { kind: 'storage', mode: 'full' },
+      { kind: 'open' },
+      { kind: 'respond', pick: 0, answer: 'truth' },
+      { kind: 'respond', pick: 0, answer: 'truth' },
+      { kind: 'reload', tab: 0 },
+      { kind: 'storage', mode: 'ok' },
+      { kind: 'respond', pick: 1, answer: 'truth' },
+      { kind: 'type', tab: 0, field: 'projectName', how: 'value' },
+      { kind: 'respond', pick: 0, answer: 'truth' },
+    ],
+    EDIT_OVER_A_SAVE_ON_ITS_WAY,
   ],
-  owned: [],
+  owned: [
+    // A tab opened a draft another tab had just discarded (the list still had it) and typed
+    // into it: following the discarding tab's new draft dropped what it typed after the discard.
+    [
+      { kind: 'storage', mode: 'blocked' },
+      { kind: 'respond', pick: 0, answer: 'truth' },
+      { kind: 'respond', pick: 0, answer: 'truth' },
+      { kind: 'open' },
+      { kind: 'respond', pick: 0, answer: 'truth' },
+      { kind: 'end', tab: 3, how: 'discard' },
+      { kind: 'reload', tab: 0 },
+      { kind: 'respond', pick: 2, answer: 'truth' },
+      { kind: 'respond', pick: 5, answer: 'truth' },
+      { kind: 'type', tab: 3, field: 'projectName', how: 'value' },
+    ],
+    EDIT_OVER_A_SAVE_ON_ITS_WAY,
+  ],
 };
 
 let runs = 0;

@@ -122,7 +122,7 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
   // Tabs that missed the news follow a stored id only when it replaced the draft they show.
   if (job.replacing !== null && job.replacing !== id) tx.store({ op: 'replaced', from: job.replacing, to: id });
   tx.store({ op: 'move', from: `new:${job.key}`, to: id, made: saved });
-  tx.fx.push({ type: 'broadcast', message: { type: 'draft', id, replaces: job.replacing, reason: job.reason } });
+  tx.fx.push({ type: 'broadcast', message: { type: 'draft', id, replaces: job.replacing, reason: job.reason, since: job.since } });
   tx.set({
     phase: {
       name: 'editing',
@@ -147,20 +147,22 @@ function onCreate(tx: Tx, job: Extract<Job, { kind: 'create' }>, outcome: Outcom
     unconfirmed: null,
     setAside: {},
     created: { key: job.key, id },
+    replaced: job.replacing,
   });
 }
 
 /**
- * Anonymous mode: storage names a draft it did not when this tab's start took the lock (the
- * other tab's id was refused by a full storage then, and written once it worked). A browser
- * keeps one draft, where a reload looks: this tab joins that one with what its own create
- * holds, instead of naming a second draft over it (the other tab's typing would then be on a
- * draft no reload opens). The draft this create made is left to expire.
+ * Anonymous mode: storage names a draft it did not when this tab took the lock to make one
+ * (the other tab's id was refused by a full storage then, and written once it worked). A
+ * browser keeps one draft, where a reload looks: this tab joins that one with what its own
+ * create holds, as it would have at the lock, instead of naming a second draft over it (the
+ * other tab's typing would then be on a draft no reload opens). The draft this create made is
+ * left to expire. Not after a discard: that new draft is the person's choice.
  */
 function joinsNamed(tx: Tx, job: Extract<Job, { kind: 'create' }>, id: string, named: Named | undefined): boolean {
-  if (!tx.env.config.single || job.reason !== 'start' || job.replacing !== null) return false;
+  if (!tx.env.config.single || job.reason === 'restart' || job.saw === undefined) return false;
   const other = named?.id ?? null;
-  return other !== null && other !== id && other !== (job.saw ?? null) && !named!.ended.includes(other);
+  return other !== null && other !== id && other !== job.saw && other !== job.replacing && !named!.ended.includes(other);
 }
 
 function joinNamed(tx: Tx, job: Extract<Job, { kind: 'create' }>, saved: Fields, other: string): void {

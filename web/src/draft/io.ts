@@ -21,8 +21,12 @@ export function send(client: SessionClient, request: Request, signal: AbortSigna
 /** Performs one storage write; false when storage refused it. */
 export function write(store: UnsavedStore, change: StorageWrite): boolean {
   switch (change.op) {
-    case 'setSessionId':
+    case 'setSessionId': {
+      // Guarded (`over`): a live draft another tab named is left the browser's.
+      const named = change.over === undefined ? null : store.sessionId();
+      if (named !== null && named !== change.id && !change.over!.includes(named) && !store.ended().includes(named)) return true;
       return store.setSessionId(change.id);
+    }
     case 'putField':
       return store.putField(change.id, change.field, change.edit);
     case 'ackField':

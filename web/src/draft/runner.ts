@@ -284,8 +284,13 @@ export class DraftRunner<T extends object = ProjectFormData> {
         return;
       }
       case 'store': {
-        const written = write(this.store, effect.write);
-        if (written !== this.machine.storageOk) this.queue.push({ type: written ? 'storageRecovered' : 'storageFailed' });
+        // A write that names a draft takes the browser; any other finds whose it is now.
+        const { write: change } = effect;
+        const takes = change.op === 'setSessionId' && change.over === undefined;
+        const before = this.machine.storageOk || takes ? null : this.store.sessionId();
+        const written = write(this.store, change);
+        const named = before !== null && !this.store.ended().includes(before) ? before : null;
+        if (written !== this.machine.storageOk) this.queue.push(written ? { type: 'storageRecovered', named } : { type: 'storageFailed' });
         return;
       }
       case 'broadcast':

@@ -31,7 +31,8 @@ export type CreateReason = 'start' | 'gone' | 'restart';
 /** What the request lane is doing, or will do again when its retry timer fires. */
 export type Job =
   | { kind: 'load'; id: string; reason: 'open' | 'follow' }
-  | { kind: 'claim'; reason: CreateReason; replacing: string | null; key: string; body: NewSession }
+  /** `since`: a restart's, when the draft it replaces was discarded. */
+  | { kind: 'claim'; reason: CreateReason; replacing: string | null; key: string; body: NewSession; since?: number }
   | {
       kind: 'create';
       reason: CreateReason;
@@ -40,6 +41,7 @@ export type Job =
       body: NewSession;
       /** The draft storage named when the tabs' lock was this tab's (a start's create only). */
       saw?: string | null;
+      since?: number;
     }
   | { kind: 'save' }
   | { kind: 'read'; id: string; reason: 'refresh' | 'conflict' };
@@ -89,7 +91,8 @@ export type { PendingCreate };
 
 export type TabMessage =
   | { type: 'saved'; id: string; version: number }
-  | { type: 'draft'; id: string; replaces: string | null; reason: CreateReason }
+  /** `since`: a restart's, when the draft it replaces was discarded. */
+  | { type: 'draft'; id: string; replaces: string | null; reason: CreateReason; since?: number }
   | { type: 'ended'; id: string; how: 'submitted' | 'discarded' }
   /**
    * A tab of draft `id` (null: before it had one) went away (`pagehide`) with these edits
@@ -175,6 +178,8 @@ export interface Machine {
   lastSavedAt: number | null;
   /** The last create this tab saw answered: `createSession` resolves with it. */
   created: { key: string; id: string } | null;
+  /** The gone draft this tab's draft replaced, while it shows that replacement. */
+  replaced: string | null;
   /** Source of request ids and timer tokens. */
   counter: number;
 }
@@ -215,8 +220,12 @@ export type DraftEvent =
   | { type: 'hidden' }
   | { type: 'visible' }
   | { type: 'storageFailed' }
-  /** A write went through after storage had refused: what it missed is written now. */
-  | { type: 'storageRecovered' };
+  /**
+   * A write went through after storage had refused: what it missed is written now. `named`:
+   * the live draft storage named just before, when another than this tab's and the write did
+   * not name one itself.
+   */
+  | { type: 'storageRecovered'; named?: string | null };
 
 export type Request =
   | { kind: 'get'; id: string }
@@ -234,7 +243,12 @@ export type Stored = Unsaved & {
 };
 
 export type StorageWrite =
-  | { op: 'setSessionId'; id: string | null }
+  /**
+   * With `over`, from a tab whose storage refused writes: only where storage names no draft,
+   * this one, an ended one or one of `over` (the drafts this one replaced), so that a live
+   * draft another tab named meanwhile keeps the browser.
+   */
+  | { op: 'setSessionId'; id: string | null; over?: string[] }
   | { op: 'putField'; id: string; field: string; edit: UnsavedField }
   | { op: 'ackField'; id: string; field: string; value: FieldValue }
   /** Removes a field's entry whatever it holds: a field kept out of storage must not linger there. */
@@ -330,6 +344,7 @@ export function initialState(online = true): Machine {
     storageOk: true,
     lastSavedAt: null,
     created: null,
+    replaced: null,
     counter: 0,
   };
 }

@@ -18,14 +18,14 @@ export function load(tx: Tx, id: string, reason: 'open' | 'follow'): void {
  * Before making a draft, take the tabs' lock: under it the runner reads which draft the
  * browser has now, so that tabs that lost their draft together end in one new draft.
  */
-export function claim(tx: Tx, reason: CreateReason, replacing: string | null, body: NewSession): void {
+export function claim(tx: Tx, reason: CreateReason, replacing: string | null, body: NewSession, since?: number): void {
   tx.cancelAutosave();
   // A gone draft is replaced in `expired` (see `gone`); every other draft is made in `creating`.
   const { phase } = tx.s;
   if (reason !== 'gone') tx.set({ phase: { name: 'creating', heard: phase.name === 'creating' ? phase.heard : null } });
   const reqId = tx.next();
   tx.fx.push({ type: 'claim', reqId });
-  tx.set({ lane: { status: 'busy', reqId, job: { kind: 'claim', reason, replacing, key: tx.env.newKey, body } } });
+  tx.set({ lane: { status: 'busy', reqId, job: { kind: 'claim', reason, replacing, key: tx.env.newKey, body, since } } });
 }
 
 /** Sends a create, first kept in storage so that a reload repeats it with the same key. */
@@ -87,7 +87,7 @@ export function follow(tx: Tx, id: string, carry: boolean): void {
   tx.cancelAutosave();
   const old = draftOf(tx.s);
   if (!carry) tx.set({ edits: {}, stepEdits: {}, held: {}, saved: {} });
-  tx.set({ conflicts: [], setAside: {}, error: null, failure: null, attempt: 0, unconfirmed: null });
+  tx.set({ conflicts: [], setAside: {}, error: null, failure: null, attempt: 0, unconfirmed: null, replaced: null });
   tx.store({ op: 'setSessionId', id });
   // This tab's edits are written to the new draft's record first.
   tx.storeEdits(id, tx.s.edits);

@@ -115,7 +115,7 @@ function handle(tx: Tx, e: DraftEvent): void {
     case 'storageFailed':
       return tx.set({ storageOk: false });
     case 'storageRecovered':
-      return storageRecovered(tx);
+      return storageRecovered(tx, e.named ?? null);
   }
 }
 
@@ -255,7 +255,7 @@ function end(tx: Tx, how: 'submitted' | 'discarded'): void {
   if (id !== null) sendDelete(tx, id, 0);
   // The new draft's claim goes before the news: a tab that hears it queues behind this one
   // for the lock, and then finds the new draft instead of making its own.
-  if (how === 'discarded') claim(tx, 'restart', id, { projectData: {}, currentStep: FIRST_STEP, completedSteps: [] });
+  if (how === 'discarded') claim(tx, 'restart', id, { projectData: {}, currentStep: FIRST_STEP, completedSteps: [] }, tx.env.now);
   if (id !== null) tx.fx.push({ type: 'broadcast', message: { type: 'ended', id, how } });
 }
 
@@ -274,7 +274,7 @@ function timer(tx: Tx, name: string, token: number): void {
 function claimed(tx: Tx, e: Extract<DraftEvent, { type: 'claimed' }>): void {
   const { lane } = tx.s;
   if (lane.status !== 'busy' || lane.reqId !== e.reqId || lane.job.kind !== 'claim') return;
-  const { reason, replacing, key, body } = lane.job;
+  const { reason, replacing, key, body, since } = lane.job;
   tx.set({ lane: { status: 'idle' } });
   // Storage names no draft, but another tab said it made one (storage refused its id): that one.
   const { phase } = tx.s;
@@ -313,7 +313,7 @@ function claimed(tx: Tx, e: Extract<DraftEvent, { type: 'claimed' }>): void {
   // A gone draft this tab never saw loaded: what this browser kept of it goes into the new one.
   const fresh = reason === 'gone' && e.copy ? withCopy(tx, body, e.copy) : body;
   // A create this browser began and never heard back from: repeat it with the same key.
-  sendCreate(tx, { kind: 'create', reason, replacing, key: repeat ? e.pending!.key : key, body: repeat ? e.pending!.body : fresh, saw: e.storedId });
+  sendCreate(tx, { kind: 'create', reason, replacing, key: repeat ? e.pending!.key : key, body: repeat ? e.pending!.body : fresh, saw: e.storedId, since });
   // What was typed with no draft is this create's now (kept under its key).
   if (reason === 'start' && tx.s.storageOk && draftOf(tx.s) === null && tx.s.lane.status !== 'idle' && tx.s.lane.job.kind === 'create') {
     tx.store({ op: 'move', from: NO_DRAFT, to: `new:${tx.s.lane.job.key}`, made: {} });
@@ -341,7 +341,8 @@ function withCopy(tx: Tx, body: NewSession, copy: SavedCopy): NewSession {
   let filled = false;
   for (const [field, value] of Object.entries(kept(tx, copy.fields))) {
     const edit = edits[field];
-    const overtaken = edit !== undefined && copy.at !== undefined && (edit.at ?? 0) < copy.at;
+    // Typed over the copy's own value, the edit is the later one, whenever the copy was kept.
+    const overtaken = edit !== undefined && copy.at !== undefined && (edit.at ?? 0) < copy.at && edit.base !== value;
     if (value === undefined || (!overtaken && (fields[field] !== undefined || edit !== undefined))) continue;
     fields[field] = value;
     delete edits[field];
@@ -370,10 +371,17 @@ function message(tx: Tx, m: TabMessage): void {
     // A tab still starting reads storage under the lock, with whatever was typed meanwhile into
     // the draft it finds; it keeps the news, for a storage that refused the new draft's id.
     if (s.phase.name === 'creating') return tx.set({ phase: { ...s.phase, heard: m.id } });
-    const replaced = m.replaces !== null && m.replaces === id;
-    if (replaced && m.reason === 'gone') carryScreen(tx);
-    if (replaced) follow(tx, m.id, m.reason !== 'restart');
-    return;
+    if (m.replaces === null || m.replaces !== id) return;
+    if (m.reason === 'gone') carryScreen(tx);
+    // Discarded elsewhere: what this tab had is dropped, but not what it typed since (it had
+    // not heard yet), which goes to the new draft.
+    const later = m.reason === 'restart' ? typedSince(s.edits, m.since) : {};
+    follow(tx, m.id, m.reason !== 'restart');
+    if (keys(later).length) {
+      tx.set({ edits: later });
+      tx.storeEdits(m.id, later);
+    }
+    return tx.set({ replaced: m.replaces });
   }
   if (m.id !== id) return;
   if (m.how === 'submitted') return endedElsewhere(tx);
@@ -401,6 +409,21 @@ function noticed(tx: Tx, storedId: string | null, ended: string[], replaced: Rec
   if (storedId === null) tx.store({ op: 'setSessionId', id });
   // Another draft opened in another tab (a link, "Continue this draft") replaces nothing: this
   // tab keeps its own, and its edits never reach the other one.
+}
+
+/** The edits typed after `since` (none without it), as edits of a new, blank draft. */
+function typedSince(edits: Edits, since: number | undefined): Edits {
+  const later: Edits = {};
+  for (const field of keys(edits)) {
+    const edit = edits[field]!;
+    if (since !== undefined && (edit.at ?? 0) > since) later[field] = { ...edit, base: null };
+  }
+  return later;
+}
+
+/** The draft this tab's draft replaced, as the list a guarded `setSessionId` may write over. */
+function replacedList(s: Machine): string[] {
+  return s.replaced === null ? [] : [s.replaced];
 }
 
 /** The draft that replaced `id` last, following the chain of replacements (old -> new). */
@@ -451,12 +474,18 @@ function adoptLeft(tx: Tx, from: string | null, left: Edits): void {
  * Storage works again: the draft's id (a reload would find a stale one, or none), its edits and
  * the copy of what was saved are written, as if they had never failed.
  */
-function storageRecovered(tx: Tx): void {
+function storageRecovered(tx: Tx, named: string | null): void {
   if (tx.s.storageOk) return;
   tx.set({ storageOk: true });
   const s = tx.s;
   const id = tx.storageId();
   const draft = draftOf(s);
+  // Anonymous mode: another tab gave the browser its draft while this one's id was refused. A
+  // browser keeps one draft, where a reload looks: this tab joins it with everything it shows.
+  if (tx.env.config.single && draft !== null && named !== null && named !== draft && named !== s.replaced) {
+    carryScreen(tx);
+    return follow(tx, named, true);
+  }
   if (draft !== null) tx.store({ op: 'setSessionId', id: draft });
   // A create in flight keeps itself and the edits it carries; otherwise the edits go under `id`.
   const creating = s.lane.status !== 'idle' && s.lane.job.kind === 'create' ? s.lane.job : null;
@@ -485,7 +514,7 @@ function pageHide(tx: Tx): void {
   const id = draftOf(s);
   // Storage that refused may work again: one write tells, and a recovery writes what it missed
   // (the id above all), so that the next start opens this draft.
-  if (!s.storageOk && id !== null) tx.store({ op: 'setSessionId', id });
+  if (!s.storageOk && id !== null) tx.store({ op: 'setSessionId', id, over: replacedList(s) });
   // The other tabs of this draft take what this one has not saved, in case the request fails.
   const left = Object.fromEntries(keys(s.edits).filter((f) => !tx.env.config.memoryOnly.includes(f)).map((f) => [f, s.edits[f]!]));
   if (keys(left).length) tx.fx.push({ type: 'broadcast', message: { type: 'left', id, edits: left } });
