@@ -346,6 +346,43 @@ describe('the transition function, around the table', () => {
     expect(d.lane().request).toEqual({ kind: 'get', id: B });
   });
 
+  it('joins the draft another tab named while its storage refused, and tells its own tabs', () => {
+    const d = loaded({ projectName: 'Riverside' });
+    d.send({ type: 'storageFailed' });
+    d.send({ type: 'edit', fields: { clientName: 'Ada' } });
+    // The next write goes through; storage named B, another tab's draft, meanwhile.
+    const effects = d.send({ type: 'storageRecovered', named: B });
+    expect(d.state.phase).toMatchObject({ name: 'loading', id: B });
+    expect(effects).toContainEqual({ type: 'store', write: { op: 'setSessionId', id: B } });
+    expect(effects).toContainEqual({ type: 'store', write: { op: 'replaced', from: A, to: B } });
+    expect(effects).toContainEqual({ type: 'broadcast', message: { type: 'draft', id: B, replaces: A, reason: 'gone' } });
+    d.answer(ok(session(B, 1, {})));
+    // What this tab showed and typed goes to B.
+    expect(d.lane().request).toMatchObject({ kind: 'put', id: B, patch: { projectData: { projectName: 'Riverside', clientName: 'Ada' } } });
+  });
+
+  it('names its own draft again when storage recovers and names no other', () => {
+    const d = loaded();
+    d.send({ type: 'storageFailed' });
+    const effects = d.send({ type: 'storageRecovered', named: null });
+    expect(d.state.phase).toMatchObject({ name: 'editing', id: A });
+    expect(effects).toContainEqual({ type: 'store', write: { op: 'setSessionId', id: A } });
+  });
+
+  it('keeps what it typed after another tab discarded the draft, in the new one', () => {
+    const d = loaded();
+    d.send({ type: 'edit', fields: { clientName: 'Typed after' } });
+    // Another tab discarded A at NOW - 1; this tab, not told yet, typed on.
+    d.send({ type: 'message', message: { type: 'draft', id: B, replaces: A, reason: 'restart', since: NOW - 1 } });
+    expect(d.state.phase).toMatchObject({ name: 'loading', id: B });
+    expect(d.state.edits).toEqual({ clientName: { value: 'Typed after', base: null, at: NOW } });
+    const before = loaded();
+    before.send({ type: 'edit', fields: { clientName: 'Typed before' } });
+    before.send({ type: 'message', message: { type: 'draft', id: B, replaces: A, reason: 'restart', since: NOW } });
+    // Typed at or before the discard: the person discarded it.
+    expect(before.state.edits).toEqual({});
+  });
+
   it('ends, and makes nothing, when another tab submitted the draft', () => {
     const d = loaded();
     d.send({ type: 'edit', fields: { clientName: 'Ada' } });

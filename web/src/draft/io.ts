@@ -18,13 +18,14 @@ export function send(client: SessionClient, request: Request, signal: AbortSigna
   }
 }
 
-/** Performs one storage write; false when storage refused it. */
+/** Performs one storage write; false when storage refused it (or a guarded one was not made). */
 export function write(store: UnsavedStore, change: StorageWrite): boolean {
   switch (change.op) {
     case 'setSessionId': {
-      // Guarded (`over`): a live draft another tab named is left the browser's.
+      // Guarded (`over`): a live draft another tab named is left the browser's. Nothing was
+      // written, so nothing says storage works again.
       const named = change.over === undefined ? null : store.sessionId();
-      if (named !== null && named !== change.id && !change.over!.includes(named) && !store.ended().includes(named)) return true;
+      if (named !== null && named !== change.id && !change.over!.includes(named) && !store.ended().includes(named)) return false;
       return store.setSessionId(change.id);
     }
     case 'putField':

@@ -69,7 +69,7 @@ function handle(tx: Tx, e: DraftEvent): void {
       // The original design's createSession: a new draft at step 1 with only the given data.
       const old = draftOf(tx.s);
       reset(tx, { shown: tx.s.shown, phase: { name: 'blank' } });
-      return claim(tx, 'restart', old, { projectData: asPatch(e.data), currentStep: FIRST_STEP, completedSteps: [] });
+      return claim(tx, 'restart', old, { projectData: asPatch(e.data), currentStep: FIRST_STEP, completedSteps: [] }, tx.env.now);
     }
     case 'edit':
       return edit(tx, e.fields);
@@ -484,7 +484,11 @@ function storageRecovered(tx: Tx, named: string | null): void {
   // browser keeps one draft, where a reload looks: this tab joins it with everything it shows.
   if (tx.env.config.single && draft !== null && named !== null && named !== draft && named !== s.replaced) {
     carryScreen(tx);
-    return follow(tx, named, true);
+    follow(tx, named, true);
+    // The other tabs of this draft follow too, with what they show, now or when they notice.
+    tx.store({ op: 'replaced', from: draft, to: named });
+    tx.fx.push({ type: 'broadcast', message: { type: 'draft', id: named, replaces: draft, reason: 'gone' } });
+    return;
   }
   if (draft !== null) tx.store({ op: 'setSessionId', id: draft });
   // A create in flight keeps itself and the edits it carries; otherwise the edits go under `id`.
