@@ -92,6 +92,60 @@ describe('local storage blocked', () => {
   });
 });
 
+describe('local storage full, then working again', () => {
+  it('keeps one draft for the browser when two tabs made one each meanwhile, with what was typed', async () => {
+    const context = browser.context();
+    // Every write refused while the page's flag says storage is full (a quota), as from the start.
+    await context.addInitScript(() => {
+      const w = window as unknown as { storageFull: boolean };
+      w.storageFull = true;
+      const setItem = Storage.prototype.setItem;
+      Storage.prototype.setItem = function (key: string, value: string) {
+        if (w.storageFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        setItem.call(this, key, value);
+      };
+    });
+    const first = await context.newPage();
+    await first.goto(main.webUrl);
+    await first.locator('[data-testid="storage-failed"]').waitFor();
+    await first.locator('[name="projectName"]').waitFor();
+    const id = new URL(first.url()).searchParams.get('draft')!;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+
+    // The second tab finds no draft in storage and makes its own; its answer is held back.
+    const second = await context.newPage();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let created = false;
+    await second.route(
+      (url) => url.pathname === '/project-session',
+      async (route) => {
+        if (route.request().method() !== 'POST') return route.continue();
+        created = true;
+        await released;
+        await route.continue();
+      },
+    );
+    await second.goto(main.webUrl);
+    await eventually(async () => created);
+
+    // Storage works again; the first tab's typing names its draft where a reload looks.
+    for (const page of [first, second]) await page.evaluate(() => ((window as unknown as { storageFull: boolean }).storageFull = false));
+    await first.fill('[name="projectName"]', 'Typed in the first tab');
+    await waitForStatus(first, 'saved');
+    release();
+    // The second tab's draft answers after: it joins the browser's draft instead of naming its own.
+    await eventually(async () => (await second.evaluate(() => localStorage.getItem('projectSessionId'))) === id && (await value(second, 'projectName')) === 'Typed in the first tab');
+
+    await first.close();
+    await second.close();
+    const again = await openWizard(context, main.webUrl);
+    expect(await sessionId(again)).toBe(id);
+    expect(await value(again, 'projectName')).toBe('Typed in the first tab');
+    expect((await stored(main.apiUrl, id)).body.projectData).toEqual({ projectName: 'Typed in the first tab' });
+  });
+});
+
 describe('a create answered 422 every time', () => {
   it('is tried a few times and held, keeps what is typed, and makes the draft after a reload once the API recovers', async () => {
     const page = await browser.context().newPage();
