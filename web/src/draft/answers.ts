@@ -4,12 +4,11 @@
 
 import { FIELD_ALIASES, type Created, type Session, type Updated } from '../client';
 import { asPatch, canSend, classify, heldBy, isTransient, keys, nonEmpty, sameSteps } from './fields';
-import { backoff, follow, gone, HELD, keepCreate, rebase, sendCreate, sendDelete } from './steps';
-import { draftOf, editing, fromCopy, type Edits, type Fields, type Job, type Outcome, type SentSave, type StepEdits } from './state';
+import { backoff, carryScreen, follow, gone, HELD, keepCreate, rebase, sendCreate, sendDelete } from './steps';
+import { draftOf, editing, fromCopy, type Edits, type Fields, type Job, type Named, type Outcome, type SentSave, type StepEdits } from './state';
 import type { Tx } from './tx';
 
 type Failed = Extract<Outcome, { ok: false }>;
-type Named = { id: string | null; ended: string[] };
 
 export function answer(tx: Tx, reqId: number, outcome: Outcome, named?: Named): void {
   const s = tx.s;
@@ -166,9 +165,8 @@ function joinsNamed(tx: Tx, job: Extract<Job, { kind: 'create' }>, id: string, n
 }
 
 function joinNamed(tx: Tx, job: Extract<Job, { kind: 'create' }>, saved: Fields, other: string): void {
-  const edits: Edits = { ...tx.s.edits };
-  for (const field of keys(saved)) edits[field] ??= { value: saved[field]!, base: null };
-  tx.set({ edits });
+  tx.set({ saved: { ...tx.s.saved, ...saved } });
+  carryScreen(tx);
   tx.store({ op: 'setPending', pending: null });
   tx.store({ op: 'move', from: `new:${job.key}`, to: other, made: {} });
   follow(tx, other, true);

@@ -202,7 +202,7 @@ export type DraftEvent =
   | { type: 'discard' }
   // The runner: answers, timers, the tabs' lock, the browser.
   /** `named`: a create's answer comes with the draft storage names now, and the ended ones. */
-  | { type: 'response'; reqId: number; outcome: Outcome; named?: { id: string | null; ended: string[] } }
+  | { type: 'response'; reqId: number; outcome: Outcome; named?: Named }
   | { type: 'timer'; name: TimerName; token: number }
   /**
    * The tabs' lock is this tab's: what storage says now. `records`: the edits kept for the
@@ -226,6 +226,12 @@ export type DraftEvent =
    * not name one itself.
    */
   | { type: 'storageRecovered'; named?: string | null };
+
+/** What storage says as an answer arrives: the draft it names, and the drafts that ended. */
+export interface Named {
+  id: string | null;
+  ended: string[];
+}
 
 export type Request =
   | { kind: 'get'; id: string }

@@ -100,6 +100,17 @@ export function follow(tx: Tx, id: string, carry: boolean): void {
   load(tx, id, 'follow');
 }
 
+/**
+ * This tab moves to another tab's draft (its own is gone, or the browser's is another): what
+ * this tab shows as saved goes along as edits based on nothing, so that the load keeps what the replacement lacks and
+ * shows as a conflict what it holds otherwise (the other tab's screen may have differed).
+ */
+export function carryScreen(tx: Tx): void {
+  const edits = { ...tx.s.edits };
+  for (const field of keys(tx.s.saved)) edits[field] ??= { value: tx.s.saved[field]!, base: null };
+  tx.set({ edits, saved: {} });
+}
+
 /** Forgets everything about the draft but what outlives it (deletes under way, the browser). */
 export function reset(tx: Tx, change: Partial<Machine> = {}): void {
   tx.clearLane();

@@ -7,7 +7,7 @@ import type { FieldValue, SavedCopy } from '../unsaved';
 import type { NewSession } from '../client';
 import { answer, retryDelete } from './answers';
 import { asPatch, canSend, hasSendable, inFlight, isTransient, keys, sameSteps, sendable, fitsKeepalive } from './fields';
-import { claim, endedElsewhere, follow, gone, keepCreate, load, reset, run, sendCreate, sendDelete, sendSave } from './steps';
+import { carryScreen, claim, endedElsewhere, follow, gone, keepCreate, load, reset, run, sendCreate, sendDelete, sendSave } from './steps';
 import { draftOf, editing, FIRST_STEP, fromCopy, NO_DRAFT, type DraftEvent, type Edits, type Effect, type Env, type Fields, type Machine, type StepEdits, type Stored, type TabMessage } from './state';
 import { Tx } from './tx';
 
@@ -318,17 +318,6 @@ function claimed(tx: Tx, e: Extract<DraftEvent, { type: 'claimed' }>): void {
   if (reason === 'start' && tx.s.storageOk && draftOf(tx.s) === null && tx.s.lane.status !== 'idle' && tx.s.lane.job.kind === 'create') {
     tx.store({ op: 'move', from: NO_DRAFT, to: `new:${tx.s.lane.job.key}`, made: {} });
   }
-}
-
-/**
- * This tab's draft is gone and another tab made its replacement: what this tab shows as saved
- * goes along as edits based on nothing, so that the load keeps what the replacement lacks and
- * shows as a conflict what it holds otherwise (the other tab's screen may have differed).
- */
-function carryScreen(tx: Tx): void {
-  const edits = { ...tx.s.edits };
-  for (const field of keys(tx.s.saved)) edits[field] ??= { value: tx.s.saved[field]!, base: null };
-  tx.set({ edits, saved: {} });
 }
 
 /**
